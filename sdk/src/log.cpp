@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// Secret redaction for every log sink and console message.
+#include <grok/sdk/log.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <vector>
+
+namespace grok::sdk {
+namespace {
+
+constexpr std::string_view redacted = "[REDACTED]";
+
+struct secret_list {
+  std::mutex mutex;
+  std::vector<std::string> values;
+};
+
+secret_list& secrets() {
+  static secret_list list;
+  return list;
+}
+
+bool is_key_character(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+}
+
+/// Prefixes of API keys issued by common providers (OpenAI "sk-",
+/// Anthropic "sk-ant-", xAI "xai-", GitHub, Google, Slack, AWS access key
+/// ids). A match needs at least 16 key characters after the prefix.
+constexpr std::string_view key_prefixes[] = {"sk-", "xai-", "ghp_", "gho_", "github_pat_",
+                                             "AIza", "xoxb-", "xoxp-", "AKIA"};
+
+void replace_all(std::string& text, std::string_view value) {
+  if (value.empty())
+    return;
+  std::size_t at = 0;
+  while ((at = text.find(value, at)) != std::string::npos) {
+    text.replace(at, value.size(), redacted);
+    at += redacted.size();
+  }
+}
+
+/// Redacts every run of key characters that starts with a known prefix and
+/// is long enough to be a key.
+void redact_key_patterns(std::string& text) {
+  for (std::string_view prefix : key_prefixes) {
+    std::size_t at = 0;
+    while ((at = text.find(prefix, at)) != std::string::npos) {
+      const bool starts_word = at == 0 || !is_key_character(text[at - 1]);
+      std::size_t end = at + prefix.size();
+      while (end < text.size() && is_key_character(text[end]))
+        ++end;
+      if (starts_word && end - at - prefix.size() >= 16) {
+        text.replace(at, end - at, redacted);
+        at += redacted.size();
+      } else {
+        at = end;
+      }
+    }
+  }
+}
+
+/// Redacts the credential after "Bearer " and "Basic ", in any case.
+void redact_authorization(std::string& text) {
+  for (std::string_view scheme : {std::string_view("bearer "), std::string_view("basic ")}) {
+    std::size_t at = 0;
+    for (;;) {
+      auto it = std::search(text.begin() + static_cast<std::ptrdiff_t>(at), text.end(),
+                            scheme.begin(), scheme.end(), [](char a, char b) {
+                              return std::tolower(static_cast<unsigned char>(a)) == b;
+                            });
+      if (it == text.end())
+        break;
+      const std::size_t start = static_cast<std::size_t>(it - text.begin()) + scheme.size();
+      std::size_t end = start;
+      while (end < text.size() && (is_key_character(text[end]) || text[end] == '.' ||
+                                   text[end] == '=' || text[end] == '+' || text[end] == '/'))
+        ++end;
+      if (end - start >= 8) {
+        text.replace(start, end - start, redacted);
+        at = start + redacted.size();
+      } else {
+        at = end;
+      }
+    }
+  }
+}
+
+} // namespace
+
+void register_secret(std::string_view secret) {
+  if (secret.size() < 8)
+    return;
+  auto& list = secrets();
+  std::lock_guard lock(list.mutex);
+  if (std::find(list.values.begin(), list.values.end(), secret) == list.values.end())
+    list.values.emplace_back(secret);
+}
+
+std::string redact_secrets(std::string_view text) {
+  std::string result(text);
+  {
+    auto& list = secrets();
+    std::lock_guard lock(list.mutex);
+    for (const auto& value : list.values)
+      replace_all(result, value);
+  }
+  redact_key_patterns(result);
+  redact_authorization(result);
+  return result;
+}
+
+} // namespace grok::sdk
