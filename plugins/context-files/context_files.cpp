@@ -37,15 +37,16 @@ private:
 
   void add(sdk::prompt_context& context) {
     std::string combined;
+    std::set<std::filesystem::path> sent;
     std::error_code error;
     for (const auto& path : candidates()) {
       if (!std::filesystem::is_regular_file(path, error))
         continue;
-      // The same file can be reached twice when grok runs in $HOME.
+      // The same file is reached twice when grok runs in $HOME.
       auto content = sdk::read_file(path, error);
       if (!content || content->empty())
         continue;
-      if (combined.find("(" + path.string() + ")") != std::string::npos)
+      if (!sent.insert(std::filesystem::weakly_canonical(path, error)).second)
         continue;
       if (!sdk::is_valid_utf8(*content)) {
         warn_once(path, path.string() + " is not valid UTF-8; it was not sent to the model");
@@ -58,13 +59,20 @@ private:
           --cut;
         content->resize(cut);
       }
-      combined += "Project instructions from " + path.filename().string() + " (" + path.string() +
-                  "):\n\n" + *content + "\n\n";
+      combined += "Instructions from " + display_name(path) + ":\n\n" + *content + "\n\n";
     }
     if (combined.empty())
       return;
     auto& messages = context.request.messages;
     messages.insert(messages.begin(), sdk::chat_message{"system", std::move(combined), {}, {}});
+  }
+
+  /// "GROK.md" for workspace files, "~/GROK.md" for the user's own.
+  std::string display_name(const std::filesystem::path& path) const {
+    const auto relative = path.lexically_relative(host_->workspace_root());
+    if (!relative.empty() && *relative.begin() != "..")
+      return relative.string();
+    return "~/" + path.filename().string();
   }
 
   void warn_once(const std::filesystem::path& path, const std::string& message) {

@@ -169,9 +169,30 @@ private:
 struct exchange {
   unsigned status = 0;
   std::string wire;
+  std::string last_user_message; ///< of the recorded request
   std::vector<std::pair<std::chrono::milliseconds, std::string>> pieces;
   bool complete = false;
 };
+
+/// The content of the last user message of a recorded request body.
+std::string last_user_message(const json::value* request) {
+  if (request == nullptr || !request->is_object())
+    return {};
+  const auto* messages = request->get_object().if_contains("messages");
+  if (messages == nullptr || !messages->is_array())
+    return {};
+  const auto& list = messages->get_array();
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    if (!it->is_object())
+      continue;
+    const auto& message = it->get_object();
+    const auto* role = message.if_contains("role");
+    const auto* content = message.if_contains("content");
+    if (role && role->is_string() && role->get_string() == "user" && content && content->is_string())
+      return std::string(content->get_string());
+  }
+  return {};
+}
 
 /// Parses a recording file. Throws std::runtime_error naming the line.
 std::vector<exchange> read_recording(const std::string& path) {
@@ -211,6 +232,7 @@ std::vector<exchange> read_recording(const std::string& path) {
       next.status = status && status->is_int64() ? static_cast<unsigned>(status->get_int64()) : 200;
       const auto* wire = object.if_contains("wire");
       next.wire = wire && wire->is_string() ? std::string(wire->get_string()) : "";
+      next.last_user_message = last_user_message(object.if_contains("request"));
       exchanges.push_back(std::move(next));
       continue;
     }
@@ -323,7 +345,8 @@ public:
   }
   std::string default_model() const override { return "recorded"; }
 
-  void async_chat(const sdk::chat_request&, sdk::chat_sink& sink, sdk::cancel_token cancel) override {
+  void async_chat(const sdk::chat_request& request, sdk::chat_sink& sink,
+                  sdk::cancel_token cancel) override {
     try {
       if (exchanges_.empty())
         exchanges_ = read_recording(recording_path());
@@ -339,6 +362,11 @@ public:
     if (recorded.status != 200)
       return fail_soon(sink, sdk::errc::http_status,
                        "replay: the recorded exchange ended with HTTP " + std::to_string(recorded.status));
+    // A replay answers whatever was asked; say so when the question differs.
+    if (!request.messages.empty() && !recorded.last_user_message.empty() &&
+        request.messages.back().content != recorded.last_user_message)
+      host_.ui().warning("replay: this prompt differs from the recorded one, but the recorded "
+                         "answer is played anyway");
     std::make_shared<playback>(host_, recorded, speed(), sink, std::move(cancel))->start();
   }
 
