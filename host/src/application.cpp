@@ -210,7 +210,7 @@ sdk::exit_status application::send_user_message(std::string text) {
                  " model " + request.model);
 
   answer_collector collector(console_);
-  boost::asio::signal_set signals(io_, SIGINT);
+  boost::asio::signal_set signals(*io_, SIGINT);
   collector.signals = &signals;
   bool interrupted = false;
   signals.async_wait([&](const boost::system::error_code& error, int) {
@@ -226,8 +226,8 @@ sdk::exit_status application::send_user_message(std::string text) {
     collector.on_complete({sdk::errc::invalid_argument,
                            "provider '" + provider_id + "' failed to start the request: " + e.what()});
   }
-  io_.restart();
-  while (!collector.complete && io_.run_one() != 0) {
+  io_->restart();
+  while (!collector.complete && io_->run_one() != 0) {
   }
   if (!collector.complete) {
     console_.error("provider '" + provider_id + "' stopped without completing the request");
@@ -235,7 +235,7 @@ sdk::exit_status application::send_user_message(std::string text) {
   }
   boost::system::error_code ignored;
   signals.cancel(ignored);
-  io_.poll();
+  io_->poll();
   console_.answer_end();
 
   const sdk::chat_result& result = collector.result;

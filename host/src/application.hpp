@@ -74,7 +74,7 @@ public:
 
   // Services for plugin_host and the REPL.
   console_impl& console() noexcept { return console_; }
-  boost::asio::io_context& io() noexcept { return io_; }
+  boost::asio::io_context& io() noexcept { return *io_; }
   const locations& where() const noexcept { return where_; }
   const configuration& config() const noexcept { return config_; }
   const boost::json::value& config_value() const noexcept { return config_value_; }
@@ -121,7 +121,10 @@ private:
   console_impl console_;
   log_filter filter_;
   source_logger log_;
-  boost::asio::io_context io_;
+  // Destroyed after the plugins stop and before their libraries unload:
+  // services that plugin code adds to it (a timer's, say) have vtables in
+  // the plugin.
+  std::unique_ptr<boost::asio::io_context> io_ = std::make_unique<boost::asio::io_context>();
   registry registry_;
   std::vector<std::unique_ptr<plugin_record>> plugins_;
   sdk::conversation conversation_;

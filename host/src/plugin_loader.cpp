@@ -263,6 +263,7 @@ void application::stop_plugins() noexcept {
     }
     record.host_object.reset();
   }
+  io_.reset();
   for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it)
     (*it)->library.reset();
 }

@@ -54,7 +54,10 @@ std::error_code write_file_atomically(const std::filesystem::path& path, std::st
     return std::make_error_code(std::errc::too_many_symbolic_link_levels);
 
   const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  std::string temporary = (folder / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  std::string name = ".";
+  name += path.filename().string();
+  name += ".tmp-XXXXXX";
+  std::string temporary = (folder / name).string();
   const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
   if (fd < 0)
     return last_error();

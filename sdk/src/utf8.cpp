@@ -65,7 +65,7 @@ scan_result scan(std::string_view bytes) noexcept {
 
 void utf8_decoder::decode(std::string_view bytes, std::string& out) {
   // Complete a held-back character first, byte by byte.
-  while (held_size_ != 0 && !bytes.empty()) {
+  while (held_size_ != 0 && held_size_ < sizeof held_ && !bytes.empty()) {
     held_[held_size_++] = bytes.front();
     bytes.remove_prefix(1);
     const scan_result r = scan(std::string_view(held_, held_size_));

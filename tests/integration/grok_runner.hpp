@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,12 @@ public:
 
   std::map<std::string, std::string> environment;
   child_options extra; ///< timeout and interrupt settings for the next run
-  const std::filesystem::path& home() const { return home_.path(); }
-  const std::filesystem::path& workspace() const { return workspace_.path(); }
+  const std::filesystem::path& home() const { return home_->path(); }
+  const std::filesystem::path& workspace() const { return workspace_->path(); }
 
 private:
-  temp_dir home_;
-  temp_dir workspace_;
+  std::unique_ptr<temp_dir> home_ = std::make_unique<temp_dir>();
+  std::unique_ptr<temp_dir> workspace_ = std::make_unique<temp_dir>();
 };
 
 /// The grok executable under test.

@@ -45,12 +45,12 @@ BOOST_AUTO_TEST_SUITE(loader)
 BOOST_AUTO_TEST_CASE(refusal_lines_are_exact) {
   grok_runner grok;
   const auto result = grok.run({"--plugin-dir", fixture_plugin_folder().string(), "/plugins"});
-  BOOST_TEST(result.exit_code == 0, result.describe() << "\n" << result.stderr_text);
+  BOOST_TEST(result.exit_code.value_or(-1) == 0, result.describe() << "\n" << result.stderr_text);
 
   const int major = GROK_SDK_VERSION_MAJOR;
   const int minor = GROK_SDK_VERSION_MINOR;
   const std::string older = std::to_string(major - 1);
-  for (const std::string& version : {older + ".0", older + ".9", std::to_string(major + 1) + ".0"}) {
+  for (const std::string& version : std::vector<std::string>{older + ".0", older + ".9", std::to_string(major + 1) + ".0"}) {
     std::string id = "fixture-sdk-" + version;
     id[id.find('.')] = '-';
     const std::string expected = "grok: error: plugin refused: " + fixture(id) + " (" + id +
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(plugins_listing_shows_states) {
   grok_runner grok;
   const auto result = grok.run({"--plugin-dir", fixture_plugin_folder().string(), "/plugins"});
   const std::string& out = result.stdout_text;
-  for (const std::string& id : {"explain", "provider-openai", "provider-replay", "sessions",
+  for (const std::string& id : std::vector<std::string>{"explain", "provider-openai", "provider-replay", "sessions",
                                 "context-files", "disclaimer", "fixture-good"}) {
     bool loaded = false;
     for (const auto& line : lines_of(out))
@@ -126,19 +126,19 @@ BOOST_AUTO_TEST_CASE(host_works_beside_refused_plugins) {
   const std::string folder = fixture_plugin_folder().string();
 
   auto echo = grok.run({"--plugin-dir", folder, "/fixture-echo", "hello", "plugins"});
-  BOOST_TEST(echo.exit_code == 0, echo.describe() << echo.stderr_text);
+  BOOST_TEST(echo.exit_code.value_or(-1) == 0, echo.describe() << echo.stderr_text);
   BOOST_TEST(echo.stdout_text == "hello plugins\n");
 
   auto timer = grok.run({"--plugin-dir", folder, "/fixture-timer"});
-  BOOST_TEST(timer.exit_code == 0, timer.describe());
+  BOOST_TEST(timer.exit_code.value_or(-1) == 0, timer.describe());
   BOOST_TEST(timer.stdout_text == "timer fired on the host io_context\n");
 
   // The same-version fixture loads; the failed start removed its command.
   auto same = grok.run({"--plugin-dir", folder, "/fixture-sdk-" + host_sdk.substr(0, host_sdk.find('.')) +
                                                     "-" + host_sdk.substr(host_sdk.find('.') + 1)});
-  BOOST_TEST(same.exit_code == 0, same.describe() << same.stderr_text);
+  BOOST_TEST(same.exit_code.value_or(-1) == 0, same.describe() << same.stderr_text);
   auto half = grok.run({"--plugin-dir", folder, "/fixture-half-started"});
-  BOOST_TEST(half.exit_code == 2, half.describe());
+  BOOST_TEST(half.exit_code.value_or(-1) == 2, half.describe());
   BOOST_TEST(half.stderr_text.find("unknown command '/fixture-half-started'") != std::string::npos);
 
   // /explain still belongs to the explain plugin.
@@ -157,14 +157,14 @@ BOOST_AUTO_TEST_CASE(disabled_plugin_is_not_loaded) {
   auto plugins = grok.run({"/plugins"});
   BOOST_TEST(plugins.stdout_text.find("disabled") != std::string::npos, plugins.stdout_text);
   auto explain = grok.run({"/explain", "x"});
-  BOOST_TEST(explain.exit_code == 2, explain.describe());
+  BOOST_TEST(explain.exit_code.value_or(-1) == 2, explain.describe());
 }
 
 BOOST_AUTO_TEST_CASE(invalid_config_names_file_and_position) {
   grok_runner grok;
   grok.write_config("{\n  \"model\": \"grok-4\"\n  \"provider\": \"xai\"\n}\n");
   auto result = grok.run({"/help"});
-  BOOST_TEST(result.exit_code == 1, result.describe());
+  BOOST_TEST(result.exit_code.value_or(-1) == 1, result.describe());
   const std::string file = (grok.home() / ".grok" / "config.json").string();
   BOOST_TEST(result.stderr_text.find("invalid JSON in " + file + " at line 3, column 3") != std::string::npos,
              result.stderr_text);
@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(wrong_config_type_is_named) {
   grok_runner grok;
   grok.write_config(R"({"model": 4})");
   auto result = grok.run({"/help"});
-  BOOST_TEST(result.exit_code == 1, result.describe());
+  BOOST_TEST(result.exit_code.value_or(-1) == 1, result.describe());
   BOOST_TEST(result.stderr_text.find("configuration key 'model' must be a string, found 4") != std::string::npos,
              result.stderr_text);
 }
@@ -183,12 +183,12 @@ BOOST_AUTO_TEST_CASE(wrong_config_type_is_named) {
 BOOST_AUTO_TEST_CASE(usage_errors_exit_two) {
   grok_runner grok;
   auto unknown = grok.run({"--frobnicate"});
-  BOOST_TEST(unknown.exit_code == 2, unknown.describe());
+  BOOST_TEST(unknown.exit_code.value_or(-1) == 2, unknown.describe());
   BOOST_TEST(unknown.stderr_text == "grok: error: unknown option '--frobnicate'; see grok --help\n");
   auto format = grok.run({"--output-format", "xml", "hi"});
-  BOOST_TEST(format.exit_code == 2, format.describe());
+  BOOST_TEST(format.exit_code.value_or(-1) == 2, format.describe());
   auto version = grok.run({"--version"});
-  BOOST_TEST(version.exit_code == 0);
+  BOOST_TEST(version.exit_code.value_or(-1) == 0);
   BOOST_TEST(version.stdout_text.starts_with("grok " GROK_SDK_VERSION_STRING));
 }
 

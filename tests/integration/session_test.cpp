@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(session_file_is_private_and_keyless) {
   server.enqueue(answer("first answer"));
   auto grok = runner_for(server);
   auto result = grok.run({"-p", "remember this"});
-  BOOST_TEST_REQUIRE(result.exit_code == 0, result.describe() << result.stderr_text);
+  BOOST_TEST_REQUIRE(result.exit_code.value_or(-1) == 0, result.describe() << result.stderr_text);
 
   const auto folder = grok.home() / ".grok" / "sessions";
   std::vector<std::filesystem::path> files;
@@ -94,17 +94,17 @@ BOOST_AUTO_TEST_CASE(session_file_is_private_and_keyless) {
 
   const std::string id(session.at("id").as_string());
   auto listing = grok.run({"/resume"});
-  BOOST_TEST(listing.exit_code == 0);
+  BOOST_TEST(listing.exit_code.value_or(-1) == 0);
   BOOST_TEST(listing.stdout_text.find(id) != std::string::npos, listing.stdout_text);
   BOOST_TEST(listing.stdout_text.find("remember this") != std::string::npos, listing.stdout_text);
 
   auto resumed = grok.run({"/resume", id.substr(0, 8)});
-  BOOST_TEST(resumed.exit_code == 0, resumed.describe() << resumed.stderr_text);
+  BOOST_TEST(resumed.exit_code.value_or(-1) == 0, resumed.describe() << resumed.stderr_text);
   BOOST_TEST(resumed.stderr_text.find("resumed session " + id + " with 2 messages") != std::string::npos,
              resumed.stderr_text);
 
   auto missing = grok.run({"/resume", "no-such-session"});
-  BOOST_TEST(missing.exit_code == 1, missing.describe());
+  BOOST_TEST(missing.exit_code.value_or(-1) == 1, missing.describe());
 }
 
 BOOST_AUTO_TEST_CASE(context_files_reach_the_model) {
@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(context_files_reach_the_model) {
   std::ofstream(grok.workspace() / "AGENTS.md") << "Run make test before committing.\n";
   std::ofstream(grok.home() / "GROK.md") << "The user prefers short answers.\n";
   auto result = grok.run({"-p", "hi"});
-  BOOST_TEST_REQUIRE(result.exit_code == 0, result.describe() << result.stderr_text);
+  BOOST_TEST_REQUIRE(result.exit_code.value_or(-1) == 0, result.describe() << result.stderr_text);
 
   const auto requests = server.requests();
   BOOST_TEST_REQUIRE(requests.size() == 1u);
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(explain_sends_file_content) {
   auto grok = runner_for(server);
   std::ofstream(grok.workspace() / "hello.py") << "print('hello')\n";
   auto result = grok.run({"/explain", "hello.py"});
-  BOOST_TEST_REQUIRE(result.exit_code == 0, result.describe() << result.stderr_text);
+  BOOST_TEST_REQUIRE(result.exit_code.value_or(-1) == 0, result.describe() << result.stderr_text);
   BOOST_TEST(result.stdout_text == "It prints a greeting.");
   const auto body = json::parse(server.requests().at(0).body).as_object();
   const std::string prompt(body.at("messages").as_array().back().as_object().at("content").as_string());
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(explain_sends_file_content) {
 
   std::ofstream(grok.workspace() / "blob.bin", std::ios::binary) << std::string("\x7f" "ELF\0\0", 6);
   auto binary = grok.run({"/explain", "blob.bin"});
-  BOOST_TEST(binary.exit_code == 1, binary.describe());
+  BOOST_TEST(binary.exit_code.value_or(-1) == 1, binary.describe());
   BOOST_TEST(binary.stderr_text.find("binary") != std::string::npos, binary.stderr_text);
   BOOST_TEST(server.request_count() == 1u);
 }
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(replay_plays_the_sample_recording) {
   child_options& options = grok.extra;
   options.working_directory = sample;
   auto result = grok.run({"--provider", "replay", "/explain", "src/lru_cache.hpp"});
-  BOOST_TEST(result.exit_code == 0, result.describe() << result.stderr_text);
+  BOOST_TEST(result.exit_code.value_or(-1) == 0, result.describe() << result.stderr_text);
   BOOST_TEST(!result.stdout_text.empty());
   BOOST_TEST(result.stdout_text == recorded_text(recording));
   // The prompt matches the recorded one, so there is no mismatch warning.
@@ -170,13 +170,13 @@ BOOST_AUTO_TEST_CASE(record_then_replay_matches) {
   const auto recording = grok.workspace() / "exchange.jsonl";
   grok.environment["GROK_RECORD_FILE"] = recording.string();
   auto live = grok.run({"-p", "hi"});
-  BOOST_TEST_REQUIRE(live.exit_code == 0, live.describe() << live.stderr_text);
+  BOOST_TEST_REQUIRE(live.exit_code.value_or(-1) == 0, live.describe() << live.stderr_text);
   BOOST_TEST(read_all(recording).find(dummy_key) == std::string::npos);
 
   grok.environment.erase("GROK_RECORD_FILE");
   grok.environment["GROK_REPLAY_FILE"] = recording.string();
   auto replayed = grok.run({"--provider", "replay", "-p", "hi"});
-  BOOST_TEST(replayed.exit_code == 0, replayed.describe() << replayed.stderr_text);
+  BOOST_TEST(replayed.exit_code.value_or(-1) == 0, replayed.describe() << replayed.stderr_text);
   BOOST_TEST(replayed.stdout_text == live.stdout_text);
 }
 
