@@ -320,8 +320,17 @@ std::optional<std::string> console_impl::ask_text(std::string_view prompt) noexc
 }
 
 std::optional<std::string> console_impl::ask_secret(std::string_view prompt) noexcept {
-  if (!settings_.questions)
-    return std::nullopt;
+  if (!settings_.questions) {
+    // `printf %s "$KEY" | grok /keys set xai`: the secret is the first
+    // line of a piped standard input.
+    if (settings_.stdin_terminal)
+      return std::nullopt;
+    try {
+      return read_line_from_stdin();
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
   try {
     clear_progress();
     write_stderr(prompt);

@@ -3,6 +3,8 @@
 /// Command-line parsing.
 #include "options.hpp"
 
+#include <grok/sdk/log.hpp>
+
 #include <string_view>
 
 namespace grok::host {
@@ -19,6 +21,11 @@ std::optional<sdk::output_format> parse_format(std::string_view text) {
 }
 
 } // namespace
+
+const char* const key_on_command_line =
+    "API keys are not accepted on the command line, where other processes can read them in "
+    "/proc/PID/cmdline; store one with grok /keys set PROVIDER (it reads the key from stdin) or "
+    "set the provider's environment variable, such as XAI_API_KEY";
 
 parse_result parse_options(const std::vector<std::string>& arguments) {
   parse_result result;
@@ -70,6 +77,10 @@ parse_result parse_options(const std::vector<std::string>& arguments) {
     };
 
     std::string value;
+    if (name == "--api-key" || name == "--key") {
+      result.error = key_on_command_line;
+      return result;
+    }
     if (name == "-h" || name == "--help") {
       if (!reject_value())
         return result;
@@ -116,6 +127,15 @@ parse_result parse_options(const std::vector<std::string>& arguments) {
       o.plugin_dirs.push_back(value);
     } else {
       result.error = "unknown option '" + std::string(argument) + "'; see grok --help";
+      return result;
+    }
+  }
+  // A key pasted into the prompt or a command's arguments has already
+  // reached the process list; reject it so it goes no further (logs,
+  // sessions, the model).
+  for (const auto& word : o.words) {
+    if (sdk::redact_secrets(word) != word) {
+      result.error = key_on_command_line;
       return result;
     }
   }

@@ -32,6 +32,9 @@ struct parse_result {
   std::string error; ///< empty on success
 };
 
+/// The usage error for an API key given as an argument.
+extern const char* const key_on_command_line;
+
 /// Parses `argv` (without the program name). [any-thread]
 parse_result parse_options(const std::vector<std::string>& arguments);
 

@@ -5,6 +5,7 @@
 /// chosen by base URL.
 #include <grok/sdk/error.hpp>
 #include <grok/sdk/http.hpp>
+#include <grok/sdk/keystore.hpp>
 #include <grok/sdk/openai_chat.hpp>
 #include <grok/sdk/plugin.hpp>
 #include <grok/sdk/recorder.hpp>
@@ -262,11 +263,27 @@ public:
                     ".base_url in the configuration or " + who_.base_url_variable);
       return;
     }
-    const std::string key = env_or_empty(key_variable());
+    std::string key;
+    const auto store = host_.find<sdk::keystore>(sdk::keystore_service_id);
+    if (store) {
+      std::error_code error;
+      std::string message;
+      auto found = store->find_key(who_.id, key_variable(), error, message);
+      if (error) {
+        fail_soon(sink, error, message);
+        return;
+      }
+      if (found)
+        key = std::move(found->value);
+    } else {
+      key = env_or_empty(key_variable());
+    }
     if (key.empty() && who_.key_required) {
+      const std::string store_hint = store ? ", store one with grok /keys set " + who_.id + "," : "";
       fail_soon(sink, sdk::errc::missing_api_key,
-                "no API key for " + who_.id + ": set " + key_variable() +
-                    " (export " + key_variable() + "=...) or choose another provider with --provider");
+                "no API key for " + who_.id + ": set " + key_variable() + " (export " +
+                    key_variable() + "=...)" + store_hint +
+                    " or choose another provider with --provider");
       return;
     }
     sdk::register_secret(key);

@@ -5,6 +5,7 @@
 #include <grok/sdk/chat.hpp>
 #include <grok/sdk/console.hpp>
 #include <grok/sdk/host.hpp>
+#include <grok/sdk/keystore.hpp>
 #include <grok/sdk/log.hpp>
 #include <grok/sdk/plugin.hpp>
 #include <grok/sdk/recorder.hpp>
@@ -19,6 +20,7 @@ host::~host() = default;
 plugin::~plugin() = default;
 wire_recorder::~wire_recorder() = default;
 wire_recording::~wire_recording() = default;
+keystore::~keystore() = default;
 
 std::string_view to_string(hook_point point) noexcept {
   switch (point) {

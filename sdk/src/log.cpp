@@ -8,6 +8,8 @@
 #include <mutex>
 #include <vector>
 
+#include <sys/prctl.h>
+
 namespace grok::sdk {
 namespace {
 
@@ -92,6 +94,10 @@ void redact_authorization(std::string& text) {
 } // namespace
 
 void register_secret(std::string_view secret) {
+  if (secret.empty())
+    return;
+  // A core dump or a ptrace attach would expose the secret from now on.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (secret.size() < 8)
     return;
   auto& list = secrets();

@@ -76,8 +76,10 @@ public:
   /// or the user cancels (Ctrl-C or Ctrl-D).
   virtual std::optional<std::string> ask_text(std::string_view prompt) noexcept = 0;
 
-  /// Asks for a secret without echo. Returns nothing when no terminal is
-  /// available or the user cancels.
+  /// Asks for a secret without echo on a terminal. Without a terminal,
+  /// reads the next line of a piped standard input instead (so
+  /// `printf %s "$KEY" | grok /keys set xai` works). Returns nothing when
+  /// neither is available, at end of input, or when the user cancels.
   virtual std::optional<std::string> ask_secret(std::string_view prompt) noexcept = 0;
 
   /// The output format of this run.

@@ -69,9 +69,10 @@ public:
 /// like an API key or a bearer token replaced by "[REDACTED]". [any-thread]
 GROK_SDK_API std::string redact_secrets(std::string_view text);
 
-/// Adds `secret` to the process-wide list that `redact_secrets` removes.
-/// Values shorter than 8 bytes are ignored: they would redact ordinary
-/// words. [any-thread]
+/// Adds `secret` to the process-wide list that `redact_secrets` removes,
+/// and makes the process non-dumpable (no core dump, no ptrace attach by
+/// other processes of the user). Values shorter than 8 bytes are not
+/// listed, because they would redact ordinary words. [any-thread]
 GROK_SDK_API void register_secret(std::string_view secret);
 
 } // namespace grok::sdk
