@@ -251,7 +251,7 @@ std::string_view strip_brackets(std::string_view host) noexcept {
 }
 
 /// Removes a ":port" suffix from a NO_PROXY entry. A bare IPv6 address has
-/// several colons and no port; "[::1]:8080" has brackets.
+/// several colons and no port, and "[::1]:8080" has brackets.
 std::string_view strip_entry_port(std::string_view entry) noexcept {
   if (!entry.empty() && entry.front() == '[') {
     const auto close = entry.find(']');
@@ -291,7 +291,8 @@ std::optional<proxy_route> select_proxy(const parsed_url& origin, std::optional<
   const std::string with_scheme =
       proxy_text.find("://") == std::string::npos ? "http://" + proxy_text : proxy_text;
   url_problem url_error;
-  // A proxy URL without a port uses 80, the http default; curl uses 1080.
+  // A proxy URL without a port uses 80, the http default, whereas curl
+  // uses 1080.
   auto url = parse_http_url(with_scheme, false, url_error);
   if (!url) {
     // The value is not repeated because it may contain a password.
@@ -582,7 +583,7 @@ void request_operation::start() {
     if (!error)
       return;
     if (self->completed_)
-      std::rethrow_exception(error); // thrown by on_complete: let io_context::run report it
+      std::rethrow_exception(error); // on_complete threw, so io_context::run reports it
     std::string reason = "unknown exception";
     try {
       std::rethrow_exception(error);

@@ -9,6 +9,8 @@
 
 #include <grok/sdk/error.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
 using namespace std::chrono_literals;
@@ -180,6 +182,32 @@ BOOST_AUTO_TEST_CASE(plain_server_fails_the_handshake) {
 
   BOOST_TEST(outcome.error == grok::sdk::make_error_code(errc::tls_handshake_failed));
   BOOST_TEST(contains(outcome.message, "HTTPS"), outcome.message);
+}
+
+BOOST_AUTO_TEST_CASE(connect_timeout_covers_the_handshake) {
+  // The kernel completes TCP connections to a listening socket that never
+  // accepts, so the TLS handshake waits for a ServerHello that never comes.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address_v4("127.0.0.1"), 0));
+  const std::string url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/";
+  env.set("SSL_CERT_FILE", pki.ca_certificate.string());
+  auto options = grok::test::fast_options();
+  options.timeouts.connect = 200ms;
+  options.retry.max_retries = 1;
+
+  recording_handler handler;
+  const auto started = std::chrono::steady_clock::now();
+  const auto outcome = grok::test::perform(grok::test::get_request(url), options, handler);
+  const auto elapsed = grok::test::milliseconds_between(started, std::chrono::steady_clock::now());
+
+  BOOST_TEST(outcome.error == grok::sdk::make_error_code(errc::connect_timeout));
+  BOOST_TEST(contains(outcome.message, "127.0.0.1:" + std::to_string(silent.local_endpoint().port())),
+             outcome.message);
+  BOOST_TEST(contains(outcome.message, "0.2 s"), outcome.message);
+  BOOST_TEST(outcome.attempts == 2u);
+  BOOST_TEST(elapsed >= 400);
+  BOOST_TEST(elapsed < 2500);
 }
 
 BOOST_AUTO_TEST_CASE(connect_proxy_tunnels_https) {
