@@ -3,6 +3,7 @@
 /// Modes, command dispatch, hooks and prompts.
 #include "application.hpp"
 
+#include "edit_pipeline.hpp"
 #include "plugin_host.hpp"
 
 #include <grok/sdk/error.hpp>
@@ -266,6 +267,19 @@ sdk::exit_status application::send_user_message(std::string text) {
   }
   last_result_ = result;
   return sdk::exit_status::success;
+}
+
+sdk::change_result application::apply_changes(sdk::change_set changes) {
+  std::filesystem::path backups;
+  if (const auto* backup = config_.merged.if_contains("backup_edits"); backup && backup->is_bool() && backup->get_bool())
+    backups = where_.grok_home / "backups";
+  edit_pipeline pipeline(where_.workspace, registry_, console_, backups, conversation_.id);
+  auto result = pipeline.apply(std::move(changes));
+  if (result.outcome == sdk::change_result::status::applied)
+    log_.info("edit", "applied change set " + result.change_set_id + " (" + std::to_string(result.applied.size()) + " files)");
+  else
+    log_.debug("edit", "change set not applied: " + result.message);
+  return result;
 }
 
 sdk::exit_status application::execute(std::string_view line) {

@@ -87,6 +87,9 @@ public:
   void request_exit() noexcept { exit_requested_ = true; }
   bool exit_requested() const noexcept { return exit_requested_; }
 
+  /// Applies a change set through the edit pipeline.
+  sdk::change_result apply_changes(sdk::change_set changes);
+
   /// Sends one user message and streams the answer.
   sdk::exit_status send_user_message(std::string text);
 

@@ -49,6 +49,9 @@ public:
   sdk::conversation& current_conversation() noexcept override { return app_.conversation(); }
   void replace_conversation(sdk::conversation next) override;
   sdk::exit_status send_user_message(std::string text) override;
+  sdk::change_result apply_changes(sdk::change_set changes) override {
+    return app_.apply_changes(std::move(changes));
+  }
   void select_model(std::string_view model) override { app_.select_model(model); }
   std::vector<std::string> provider_ids() const override { return app_.provider_ids(); }
   void request_exit() noexcept override { app_.request_exit(); }

@@ -12,6 +12,17 @@
 
 namespace grok::sdk {
 
+std::string_view to_string(edit_action action) noexcept {
+  switch (action) {
+  case edit_action::create: return "create";
+  case edit_action::modify: return "modify";
+  case edit_action::remove: return "delete";
+  case edit_action::rename: return "rename";
+  case edit_action::invalid: break;
+  }
+  return "invalid";
+}
+
 logger::~logger() = default;
 console::~console() = default;
 chat_sink::~chat_sink() = default;

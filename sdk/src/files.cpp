@@ -3,6 +3,7 @@
 /// Atomic writes, private folders, UUIDs and timestamps.
 #include <grok/sdk/files.hpp>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -124,6 +126,21 @@ std::optional<std::string> read_file(const std::filesystem::path& path, std::err
   }
   ::close(fd);
   return content;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) {
+    text.push_back(digits[digest[i] >> 4]);
+    text.push_back(digits[digest[i] & 0x0F]);
+  }
+  return text;
 }
 
 std::string new_uuid() {

@@ -35,6 +35,9 @@ GROK_SDK_API std::error_code ensure_private_folder(const std::filesystem::path& 
 GROK_SDK_API std::optional<std::string> read_file(const std::filesystem::path& path,
                                                   std::error_code& error);
 
+/// Returns the SHA-256 of `data` as 64 lower-case hex digits. [any-thread]
+GROK_SDK_API std::string sha256_hex(std::string_view data);
+
 /// Returns a random version 4 UUID in lower-case text form. [any-thread]
 GROK_SDK_API std::string new_uuid();
 

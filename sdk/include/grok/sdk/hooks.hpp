@@ -23,7 +23,7 @@ namespace grok::sdk {
 enum class hook_point {
   invalid = 0,
   pre_edit,      ///< before a file change is written; failure vetoes (fail closed)
-  post_write,    ///< after a change is durably written; failure is reported
+  post_write,    ///< after a change set is durably written; failure is reported, a veto rolls back
   pre_run,       ///< before a command runs; failure vetoes
   post_run,      ///< after a command ran; failure is reported
   pre_prompt,    ///< before a request is sent to a model; failure is reported
@@ -47,23 +47,59 @@ struct verdict {
 /// The kinds of file change.
 enum class edit_action { invalid = 0, create, modify, remove, rename };
 
-/// A proposed change to one workspace file.
+/// Returns the action's name as used in logs and the audit log ("modify").
+GROK_SDK_API std::string_view to_string(edit_action action) noexcept;
+
+/// A proposed change to one workspace file. Plugins never write workspace
+/// files; they propose changes to the host, which checks, confirms and
+/// writes them (see `host::apply_changes`).
 struct edit_proposal {
   edit_action action = edit_action::invalid;
-  std::filesystem::path path;          ///< resolved, inside the workspace
-  std::filesystem::path new_path;      ///< rename target
-  std::optional<std::string> expected_content; ///< what the proposer read
-  std::string expected_sha256;         ///< or its hex hash
-  std::string new_content;             ///< a pre-edit hook may replace it
-  std::string origin;                  ///< "command:/edit", "plugin:<id>", "tool:<name>"
+  /// Relative to the workspace root. Absolute paths, ".." components and
+  /// paths that resolve outside the root (through symbolic links too) are
+  /// rejected. After resolution the host replaces it with the canonical
+  /// absolute path.
+  std::filesystem::path path;
+  std::filesystem::path new_path; ///< rename target, with the same rules
+  /// The content the proposer based its change on. For modify, remove and
+  /// rename, this or `expected_sha256` is required: the change is refused
+  /// when the file no longer has it (no lost update).
+  std::optional<std::string> expected_content;
+  std::string expected_sha256; ///< lower-case hex SHA-256 of the expected content
+  std::string new_content;     ///< for create and modify; a pre-edit hook may replace it
+  std::string origin;          ///< "command:/edit", "plugin:<id>", "tool:<name>"
 };
 
-/// A change that has been written and synced.
+/// A proposal during pre-edit hooks, with what the hook needs to judge it.
+struct edit_context {
+  edit_proposal& proposal;           ///< hooks may change `new_content`
+  std::string_view current_content;  ///< the file as it is now (empty for create)
+  std::string_view display_path;     ///< relative to the workspace root
+  std::size_t index = 0;             ///< position in the change set
+  std::size_t count = 1;             ///< number of proposals in the change set
+  std::string_view change_set_id;
+  std::string_view description;
+};
+
+/// One change as written and synced.
 struct applied_edit {
-  edit_proposal proposal;
-  std::string sha256_before; ///< empty for a created file
-  std::string sha256_after;  ///< empty for a removed file
-  std::string old_content;
+  edit_action action = edit_action::invalid;
+  std::filesystem::path path;     ///< canonical absolute path
+  std::filesystem::path new_path; ///< rename target, canonical
+  std::string display_path;       ///< relative to the workspace root
+  std::string sha256_before;      ///< empty for create
+  std::string sha256_after;       ///< empty for remove
+  std::string old_content;        ///< empty for create
+  std::string new_content;        ///< empty for remove
+};
+
+/// A change set as written, for post-write hooks.
+struct applied_change_set {
+  std::string id;
+  std::string description;
+  std::string origin;
+  std::string session_id;
+  std::vector<applied_edit> edits;
 };
 
 /// A command to run.
@@ -108,8 +144,12 @@ struct session_info {
   bool interactive = false;
 };
 
-using pre_edit_hook = std::function<verdict(edit_proposal&)>;
-using post_write_hook = std::function<void(const applied_edit&)>;
+/// Judges one proposal. A veto rejects the whole change set.
+using pre_edit_hook = std::function<verdict(edit_context&)>;
+/// Observes a written change set. A veto makes the host restore every file
+/// of the set to its previous content, because a record the hook needed
+/// (an audit log entry, say) could not be made; the user is told why.
+using post_write_hook = std::function<verdict(const applied_change_set&)>;
 using pre_run_hook = std::function<verdict(run_request&)>;
 using post_run_hook = std::function<void(const run_request&, const run_result&)>;
 using pre_prompt_hook = std::function<void(prompt_context&)>;

@@ -62,6 +62,30 @@ struct conversation {
   std::vector<chat_message> messages;
 };
 
+/// A change set: proposals that are applied together or not at all.
+struct change_set {
+  std::vector<edit_proposal> proposals;
+  std::string description; ///< one line for prompts and logs: "/edit main.cpp: add logging"
+  std::string origin;      ///< copied into proposals that have none
+};
+
+/// The outcome of `host::apply_changes`.
+struct change_result {
+  enum class status {
+    invalid = 0,
+    applied,   ///< every proposal was written
+    unchanged, ///< every proposal left its file as it was; nothing was written
+    refused,   ///< a pre-edit hook vetoed or the user declined; nothing was written
+    conflict,  ///< a file changed since it was read; nothing was written
+    rejected,  ///< a path or proposal is invalid; nothing was written
+    failed,    ///< writing or a post-write hook failed; every file was restored
+  };
+  status outcome = status::invalid;
+  std::string message; ///< one line for the user when not applied
+  std::string change_set_id;
+  std::vector<applied_edit> applied;
+};
+
 /// What the host offers a plugin. Each plugin gets its own `host` object,
 /// so every registration is recorded with the plugin that made it. The
 /// object stays valid until the plugin's `stop` returns.
@@ -150,6 +174,13 @@ public:
   /// Returns when the answer is complete, has failed, or the user pressed
   /// Ctrl-C (`exit_status::interrupted`). [io-thread]
   virtual exit_status send_user_message(std::string text) = 0;
+
+  /// Applies a change set through the edit pipeline: resolves each path
+  /// inside the workspace, checks the expected content, runs pre-edit hooks
+  /// (diff preview and confirmation among them), writes every file
+  /// atomically, then runs post-write hooks. All proposals are applied or
+  /// none. [io-thread]
+  virtual change_result apply_changes(change_set changes) = 0;
 
   /// Switches the model of the current conversation. [io-thread]
   virtual void select_model(std::string_view model) = 0;
