@@ -352,6 +352,21 @@ sdk::change_result edit_pipeline::apply(sdk::change_set changes) {
     }
   }
 
+  // Fail closed: with no pre-edit hook (the diff preview disabled, say),
+  // the host asks for confirmation itself.
+  const bool any_pre_edit = std::any_of(hooks_.hooks.begin(), hooks_.hooks.end(), [](const hook_entry& entry) {
+    return entry.point == sdk::hook_point::pre_edit;
+  });
+  if (!any_pre_edit) {
+    std::string files;
+    for (const auto& item : items)
+      files += (files.empty() ? "" : ", ") + item.display;
+    const auto answer = console_.confirm("Apply " + std::string(changes.description.empty() ? "the change" : changes.description) +
+                                         " (" + files + ")?");
+    if (answer != sdk::confirmation::yes && answer != sdk::confirmation::all)
+      return finish(status::refused, "the change was declined; nothing was written");
+  }
+
   const bool all_unchanged = std::all_of(items.begin(), items.end(), [](const prepared& item) {
     return item.proposal.action == sdk::edit_action::modify && item.proposal.new_content == item.current;
   });
