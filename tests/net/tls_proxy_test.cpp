@@ -152,6 +152,39 @@ BOOST_AUTO_TEST_CASE(missing_cert_file_names_variable_and_path) {
   BOOST_TEST(outcome.attempts == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(cert_dir_replaces_system_store) {
+  const grok::test::test_certificate_authority authority("grok test directory CA");
+  const auto certificates = folder.path() / "certs";
+  std::filesystem::create_directory(certificates);
+  authority.write_hashed_certificate(certificates);
+  const auto server_files = authority.issue_server_certificate({"IP:127.0.0.1"}, folder.path() / "dir-server.pem",
+                                                               folder.path() / "dir-server-key.pem");
+  env.set("SSL_CERT_DIR", certificates.string());
+  mock_http_server server({0, server_files.certificate, server_files.private_key});
+  server.enqueue(ok_response("trusted by directory"));
+
+  recording_handler handler;
+  const auto outcome =
+      grok::test::perform(grok::test::get_request(server.base_url()), grok::test::fast_options(), handler);
+
+  BOOST_TEST(!outcome.error, outcome.message);
+  BOOST_TEST(handler.body == "trusted by directory");
+}
+
+BOOST_AUTO_TEST_CASE(missing_cert_dir_names_variable_and_path) {
+  const auto missing = folder.path() / "no-such-folder";
+  env.set("SSL_CERT_DIR", missing.string());
+  mock_http_server server(server_options());
+
+  recording_handler handler;
+  const auto outcome =
+      grok::test::perform(grok::test::get_request(server.base_url()), grok::test::fast_options(), handler);
+
+  BOOST_TEST(outcome.error == grok::sdk::make_error_code(errc::invalid_argument));
+  BOOST_TEST(contains(outcome.message, "SSL_CERT_DIR"), outcome.message);
+  BOOST_TEST(contains(outcome.message, missing.string()), outcome.message);
+}
+
 BOOST_AUTO_TEST_CASE(drop_mid_stream_is_connection_lost) {
   env.set("SSL_CERT_FILE", pki.ca_certificate.string());
   mock_http_server server(server_options());

@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <system_error>
@@ -142,6 +143,12 @@ test_certificate_authority::test_certificate_authority(std::string common_name)
 std::filesystem::path test_certificate_authority::write_certificate(const std::filesystem::path& file) const {
   write_certificate_pem(certificate_.get(), file);
   return file;
+}
+
+std::filesystem::path test_certificate_authority::write_hashed_certificate(const std::filesystem::path& folder) const {
+  char name[16];
+  std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(certificate_.get()));
+  return write_certificate(folder / name);
 }
 
 server_credentials test_certificate_authority::issue_server_certificate(

@@ -36,6 +36,11 @@ public:
   /// Writes the CA certificate as PEM to `file` and returns `file`.
   std::filesystem::path write_certificate(const std::filesystem::path& file) const;
 
+  /// Writes the CA certificate into `folder` under the name OpenSSL looks
+  /// up in a certificate directory (subject hash, ".0"), as `openssl rehash`
+  /// does, so that `folder` works as SSL_CERT_DIR. Returns the file.
+  std::filesystem::path write_hashed_certificate(const std::filesystem::path& folder) const;
+
   /// Issues a server certificate (P-256 key, extendedKeyUsage serverAuth)
   /// for `subject_alt_names`, each "DNS:name" or "IP:address", and writes
   /// it and its key as PEM to the given files. Throws std::runtime_error
