@@ -204,6 +204,10 @@ bool load_configuration(const locations& where, const options& flags, configurat
       !read_string_list(result.merged, "enabled_plugins", result.enabled_plugins, error) ||
       !read_string_list(result.merged, "disabled_plugins", result.disabled_plugins, error))
     return false;
+  if (const auto* backup = result.merged.if_contains("backup_edits"); backup && !backup->is_bool()) {
+    error = "configuration key 'backup_edits' must be true or false, found " + json::serialize(*backup);
+    return false;
+  }
   if (const auto* plugins = result.merged.if_contains("plugins"); plugins && !plugins->is_object()) {
     error = "configuration key 'plugins' must be an object of per-plugin settings, found " +
             json::serialize(*plugins);

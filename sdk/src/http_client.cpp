@@ -691,14 +691,24 @@ asio::awaitable<std::optional<attempt_result>> request_operation::connect_transp
   const parsed_url& hop = first_hop();
   arm_deadline(deadline_step::connect, options_.timeouts.connect);
 
-  auto [resolve_error, endpoints] =
-      co_await resolver_.async_resolve(hop.host, std::to_string(hop.port), tcp::resolver::numeric_service, use_tuple);
-  if (resolve_error)
-    co_return resolve_failure(resolve_error);
+  // An IP literal needs no lookup; skipping the resolver also skips the
+  // thread it starts for getaddrinfo, which costs milliseconds at startup.
+  boost::system::error_code address_error;
+  const auto address = hop.host_is_ip ? asio::ip::make_address(hop.host, address_error) : asio::ip::address();
+  if (hop.host_is_ip && !address_error) {
+    auto [connect_error] = co_await socket_.async_connect(tcp::endpoint(address, hop.port), use_tuple);
+    if (connect_error)
+      co_return connect_failure(connect_error);
+  } else {
+    auto [resolve_error, endpoints] = co_await resolver_.async_resolve(
+        hop.host, std::to_string(hop.port), tcp::resolver::numeric_service, use_tuple);
+    if (resolve_error)
+      co_return resolve_failure(resolve_error);
 
-  auto [connect_error, endpoint] = co_await asio::async_connect(socket_, endpoints, use_tuple);
-  if (connect_error)
-    co_return connect_failure(connect_error);
+    auto [connect_error, endpoint] = co_await asio::async_connect(socket_, endpoints, use_tuple);
+    if (connect_error)
+      co_return connect_failure(connect_error);
+  }
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
 

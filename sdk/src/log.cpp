@@ -65,9 +65,11 @@ void redact_key_patterns(std::string& text) {
   }
 }
 
-/// Redacts the credential after "Bearer " and "Basic ", in any case.
+/// Redacts the credential after "Bearer " anywhere, and after "Basic " in
+/// an Authorization or Proxy-Authorization header, in any case. ("basic"
+/// alone is an ordinary word.)
 void redact_authorization(std::string& text) {
-  for (std::string_view scheme : {std::string_view("bearer "), std::string_view("basic ")}) {
+  for (std::string_view scheme : {std::string_view("bearer "), std::string_view("authorization: basic ")}) {
     std::size_t at = 0;
     for (;;) {
       auto it = std::search(text.begin() + static_cast<std::ptrdiff_t>(at), text.end(),

@@ -66,10 +66,16 @@ std::string_view string_or_empty(const json::object& object, std::string_view ke
   return {};
 }
 
+/// Returns `text` on one line, cut to at most `max_bytes` bytes at a
+/// character boundary, with "..." after a cut.
 std::string one_line(std::string_view text, std::size_t max_bytes) {
   std::string line;
   for (char c : text) {
     if (line.size() >= max_bytes) {
+      while (!line.empty() && (static_cast<unsigned char>(line.back()) & 0xC0) == 0x80)
+        line.pop_back();
+      if (!line.empty() && static_cast<unsigned char>(line.back()) >= 0xC0)
+        line.pop_back();
       line.append("...");
       break;
     }

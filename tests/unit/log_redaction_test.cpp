@@ -106,6 +106,16 @@ BOOST_AUTO_TEST_CASE(basic_credentials_redacted) {
   BOOST_TEST(out == "Authorization: Basic [REDACTED]");
 }
 
+BOOST_AUTO_TEST_CASE(word_basic_kept) {
+  const std::string_view text = "a basic question about something";
+  BOOST_TEST(sdk::redact_secrets(text) == text);
+}
+
+BOOST_AUTO_TEST_CASE(proxy_basic_credentials_redacted) {
+  const std::string out = sdk::redact_secrets("proxy-authorization: basic dXNlcjpwYXNzd29yZA==");
+  BOOST_TEST(out == "proxy-authorization: basic [REDACTED]");
+}
+
 BOOST_AUTO_TEST_CASE(text_without_secrets_unchanged) {
   const std::string_view text = "connected to api.x.ai:443 in 120 ms";
   BOOST_TEST(sdk::redact_secrets(text) == text);

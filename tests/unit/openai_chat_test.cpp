@@ -4,6 +4,7 @@
 /// error body parsing.
 #include <grok/sdk/error.hpp>
 #include <grok/sdk/openai_chat.hpp>
+#include <grok/sdk/utf8.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -460,6 +461,16 @@ BOOST_AUTO_TEST_CASE(error_body_long_text_cut) {
   const std::string message = openai::error_message_from_body(body);
   BOOST_TEST(message.size() < body.size());
   BOOST_TEST(message.starts_with(std::string(300, 'x')));
+}
+
+BOOST_AUTO_TEST_CASE(error_body_cut_keeps_characters) {
+  std::string body;
+  for (int i = 0; i < 200; ++i)
+    body += "\xE4\xB8\x96"; // U+4E16, three bytes
+  const std::string message = openai::error_message_from_body(body);
+  BOOST_TEST(sdk::is_valid_utf8(message), message);
+  BOOST_TEST(message.ends_with("..."));
+  BOOST_TEST(message.size() <= 303u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

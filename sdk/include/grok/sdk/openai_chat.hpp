@@ -71,7 +71,8 @@ private:
 /// Extracts a one-line message from an error body in the shapes used by
 /// OpenAI (`{"error":{"message":...}}`), xAI (`{"code":...,"error":"..."}`)
 /// and Ollama (`{"error":"..."}`), or returns the trimmed text of a
-/// non-JSON body, cut to 300 bytes. [any-thread]
+/// non-JSON body, cut at a character boundary to at most 300 bytes and
+/// followed by "..." when cut. [any-thread]
 GROK_SDK_API std::string error_message_from_body(std::string_view body);
 
 } // namespace grok::sdk::openai
