@@ -313,14 +313,4 @@ bool parse_file_sections(std::string_view reply, std::vector<proposed_file>& out
   return true;
 }
 
-std::string fence_for(std::string_view text) {
-  std::size_t longest = 0;
-  std::size_t run = 0;
-  for (char c : text) {
-    run = (c == '`') ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::string(std::max<std::size_t>(3, longest + 1), '`');
-}
-
 } // namespace grok::edit

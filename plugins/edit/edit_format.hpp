@@ -69,7 +69,4 @@ struct proposed_file {
 /// its block.
 bool parse_file_sections(std::string_view reply, std::vector<proposed_file>& out, std::string& error);
 
-/// Returns a fence of backticks longer than any run of backticks in `text`.
-std::string fence_for(std::string_view text);
-
 } // namespace grok::edit

@@ -7,10 +7,10 @@
 #include "undo_store.hpp"
 
 #include <grok/sdk/files.hpp>
+#include <grok/sdk/markdown.hpp>
 #include <grok/sdk/plugin.hpp>
 #include <grok/sdk/utf8.hpp>
 
-#include <map>
 
 namespace {
 
@@ -20,16 +20,6 @@ using status = sdk::change_result::status;
 /// Files above this size get a warning: they cost many tokens and may not
 /// fit the model's context.
 constexpr std::uintmax_t large_file_bytes = 1024 * 1024;
-
-std::string fence_language(const std::filesystem::path& path) {
-  static const std::map<std::string, std::string> languages{
-      {".c", "c"},          {".h", "c"},       {".cc", "cpp"},    {".cpp", "cpp"},     {".hpp", "cpp"},
-      {".py", "python"},    {".js", "javascript"}, {".ts", "typescript"}, {".rs", "rust"},
-      {".go", "go"},        {".java", "java"}, {".rb", "ruby"},   {".sh", "bash"},     {".json", "json"},
-      {".md", "markdown"},  {".yaml", "yaml"}, {".yml", "yaml"},  {".toml", "toml"},   {".cmake", "cmake"}};
-  auto found = languages.find(path.extension().string());
-  return found == languages.end() ? std::string() : found->second;
-}
 
 /// Maps a pipeline outcome to the command's exit status, telling the user
 /// what happened.
@@ -132,7 +122,6 @@ private:
     if (!original)
       return sdk::exit_status::failure;
 
-    const std::string fence = edit::fence_for(*original);
     std::string prompt =
         "Edit the file `" + relative + "`" + (exists ? "" : " (it does not exist yet; create it)") +
         ".\n\nInstruction: " + instruction +
@@ -141,8 +130,7 @@ private:
         "=======\nthe replacement lines\n>>>>>>> REPLACE\n\nEach SEARCH part must copy the file's "
         "lines exactly, with the same indentation, and match exactly one place.\n";
     if (exists)
-      prompt += "\nCurrent content of `" + relative + "`:\n\n" + fence + fence_language(relative) + "\n" +
-                *original + (original->empty() || original->back() == '\n' ? "" : "\n") + fence + "\n";
+      prompt += "\nCurrent content of `" + relative + "`:\n\n" + sdk::fenced_code(*original, relative);
 
     const auto asked = host_->send_user_message(prompt);
     if (asked != sdk::exit_status::success)

@@ -2,44 +2,16 @@
 /// \file
 /// /explain: asks the model to explain a file or a snippet of code.
 #include <grok/sdk/files.hpp>
+#include <grok/sdk/markdown.hpp>
 #include <grok/sdk/plugin.hpp>
 #include <grok/sdk/utf8.hpp>
 
-#include <map>
 
 namespace {
 
 using namespace grok;
 
 constexpr std::uintmax_t large_file_bytes = 1024 * 1024;
-
-/// A Markdown fence language for common extensions; empty when unknown.
-std::string fence_language(const std::filesystem::path& path) {
-  static const std::map<std::string, std::string> languages{
-      {".c", "c"},        {".h", "c"},       {".cc", "cpp"},      {".cpp", "cpp"},  {".cxx", "cpp"},
-      {".hpp", "cpp"},    {".hh", "cpp"},    {".py", "python"},   {".js", "javascript"},
-      {".ts", "typescript"}, {".rs", "rust"}, {".go", "go"},      {".java", "java"}, {".rb", "ruby"},
-      {".sh", "bash"},    {".json", "json"}, {".md", "markdown"}, {".cmake", "cmake"},
-      {".toml", "toml"},  {".yaml", "yaml"}, {".yml", "yaml"}};
-  auto found = languages.find(path.extension().string());
-  if (found != languages.end())
-    return found->second;
-  if (path.filename() == "CMakeLists.txt")
-    return "cmake";
-  return {};
-}
-
-/// A fence longer than any backtick run in `text`, so the text cannot
-/// close it early.
-std::string fence_for(std::string_view text) {
-  std::size_t longest = 0;
-  std::size_t run = 0;
-  for (char c : text) {
-    run = (c == '`') ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::string(std::max<std::size_t>(3, longest + 1), '`');
-}
 
 class explain_plugin final : public sdk::plugin {
 public:
@@ -70,7 +42,7 @@ private:
     if (!is_file)
       return host_->send_user_message("Explain the following code: what it does, how it works, and "
                                       "anything surprising in it.\n\n" +
-                                      fence_for(target) + "\n" + target + "\n" + fence_for(target));
+                                      sdk::fenced_code(target));
 
     const auto size = std::filesystem::file_size(path, error);
     if (!error && size > large_file_bytes)
@@ -92,14 +64,10 @@ private:
       return sdk::exit_status::failure;
     }
 
-    const std::string fence = fence_for(*content);
     std::string prompt = "Explain the file `" + target +
                          "`: what it does, how it is structured, and anything surprising or "
                          "risky in it.\n\n" +
-                         fence + fence_language(path) + "\n" + *content;
-    if (!content->empty() && content->back() != '\n')
-      prompt += "\n";
-    prompt += fence;
+                         sdk::fenced_code(*content, path);
     return host_->send_user_message(std::move(prompt));
   }
 

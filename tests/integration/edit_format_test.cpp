@@ -4,6 +4,8 @@
 /// without changing a file's line ends, final newline or indentation.
 #include "edit_format.hpp"
 
+#include <grok/sdk/markdown.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 using namespace grok::edit;
@@ -113,7 +115,7 @@ BOOST_AUTO_TEST_CASE(conventions_detect_majority) {
   BOOST_TEST(conventions_of("a\r\nb\r\nc\n").crlf);
   BOOST_TEST(!conventions_of("a\nb\r\n").crlf);
   BOOST_TEST(!conventions_of("abc").final_newline);
-  BOOST_TEST(fence_for("a ``` b") == "````");
+  BOOST_TEST(grok::sdk::code_fence_for("a ``` b") == "````");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

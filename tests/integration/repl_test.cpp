@@ -116,6 +116,15 @@ scripted_response slow_stream(const std::vector<std::string>& fragments, std::ch
   return response;
 }
 
+/// grok's environment for a terminal session against `server`.
+std::map<std::string, std::string> terminal_environment(const grok_runner& grok, const mock_http_server& server) {
+  auto environment = grok.environment;
+  environment["XAI_BASE_URL"] = server.base_url() + "/v1";
+  environment["XAI_API_KEY"] = "xai-dummy-repl-key-0123456789abcdef";
+  environment["TERM"] = "xterm";
+  return environment;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(repl)
@@ -124,10 +133,7 @@ BOOST_AUTO_TEST_CASE(prompt_answers_and_exits) {
   mock_http_server server;
   server.enqueue(slow_stream({"first ", "answer"}, 10ms));
   grok_runner grok;
-  auto environment = grok.environment;
-  environment["XAI_BASE_URL"] = server.base_url() + "/v1";
-  environment["XAI_API_KEY"] = "xai-dummy-repl-key-0123456789abcdef";
-  environment["TERM"] = "xterm";
+  const auto environment = terminal_environment(grok, server);
 
   terminal_session session(environment, grok.workspace());
   BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
@@ -150,10 +156,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_returns_to_prompt) {
   server.enqueue(slow_stream(words, 100ms));
   server.enqueue(slow_stream({"second answer"}, 0ms));
   grok_runner grok;
-  auto environment = grok.environment;
-  environment["XAI_BASE_URL"] = server.base_url() + "/v1";
-  environment["XAI_API_KEY"] = "xai-dummy-repl-key-0123456789abcdef";
-  environment["TERM"] = "xterm";
+  const auto environment = terminal_environment(grok, server);
 
   terminal_session session(environment, grok.workspace());
   BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
