@@ -9,8 +9,8 @@ packages=(
   g++ make cmake ccache pkg-config git ca-certificates
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev openssl libedit-dev
-  # tests and benchmarks: nm, /usr/bin/time, hyperfine
-  binutils time hyperfine
+  # tests and benchmarks: nm, /usr/bin/time, hyperfine, patch (diff tests)
+  binutils time hyperfine patch
 )
 
 missing=()
