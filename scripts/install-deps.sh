@@ -11,6 +11,8 @@ packages=(
   libssl-dev openssl libedit-dev
   # tests and benchmarks: nm, /usr/bin/time, hyperfine, patch (diff tests)
   binutils time hyperfine patch
+  # the keystore plugin (libsecret) and its tests against a real Secret Service
+  libsecret-1-dev gnome-keyring dbus dbus-x11 libsecret-tools
 )
 
 missing=()
