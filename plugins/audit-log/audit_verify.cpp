@@ -25,16 +25,32 @@ constexpr std::uint64_t max_epoch_jump = 1'000'000;
 
 std::string errno_text(int error) { return std::error_code(error, std::system_category()).message(); }
 
-/// Reads the whole log under a shared lock, so no append is half seen.
-/// Returns nothing when the file does not exist, and throws
-/// std::runtime_error with a reason when it cannot be read.
-std::optional<std::string> read_locked(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT)
-      return std::nullopt;
-    throw std::runtime_error(errno_text(errno));
+/// The log and the anchor as one consistent pair.
+struct snapshot {
+  std::optional<std::string> log; ///< none when the log does not exist
+  std::optional<anchor_state> anchor;
+  std::string anchor_error; ///< set when the anchor exists but cannot be read
+};
+
+/// Reads the whole log, and the anchor, under a shared lock on the log, so
+/// no append is half seen and the anchor belongs to the same moment.
+/// Throws std::runtime_error with a reason when the log cannot be read.
+snapshot read_locked(const log_paths& paths) {
+  snapshot result;
+  int fd = ::open(paths.log.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT) {
+    // A first append may create the log and the anchor between the open
+    // and the anchor read, so an anchor without a log is checked twice.
+    result.anchor = read_anchor(paths.anchor, result.anchor_error);
+    if (!result.anchor && result.anchor_error.empty())
+      return result;
+    fd = ::open(paths.log.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ENOENT)
+      return result;
+    result = {};
   }
+  if (fd < 0)
+    throw std::runtime_error(errno_text(errno));
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
@@ -62,8 +78,10 @@ std::optional<std::string> read_locked(const fs::path& path) {
       break;
     data.append(buffer, static_cast<std::size_t>(n));
   }
+  result.log = std::move(data);
+  result.anchor = read_anchor(paths.anchor, result.anchor_error);
   ::close(fd);
-  return data;
+  return result;
 }
 
 /// One line of the log with its parse result.
@@ -222,9 +240,9 @@ void check_chain(const split_log& log, const secret_key* seed, verify_report& re
 
 /// Compares the verified chain with the anchor. Only called when the whole
 /// chain passed, so record N is at index N-1.
-void check_anchor(const log_paths& paths, const split_log& log, verify_report& report) {
-  std::string error;
-  const auto anchor = read_anchor(paths.anchor, error);
+void check_anchor(const log_paths& paths, const snapshot& files, const split_log& log, verify_report& report) {
+  const std::string& error = files.anchor_error;
+  const auto& anchor = files.anchor;
   const std::uint64_t last = report.verified_through;
   if (!error.empty()) {
     report.result = finding::anchor_invalid;
@@ -307,18 +325,16 @@ std::string_view to_string(finding value) noexcept {
 
 verify_report verify_log(const log_paths& paths, const secret_key* seed) {
   verify_report report;
-  std::optional<std::string> data;
+  snapshot files;
   try {
-    data = read_locked(paths.log);
+    files = read_locked(paths);
   } catch (const std::exception& e) {
     report.result = finding::unreadable;
     report.lines.push_back("NOT verified: cannot read the audit log " + paths.log.string() + ": " + e.what());
     return report;
   }
-  if (!data) {
-    std::string error;
-    const auto anchor = read_anchor(paths.anchor, error);
-    if (anchor || !error.empty()) {
+  if (!files.log) {
+    if (files.anchor || !files.anchor_error.empty()) {
       report.result = finding::log_missing;
       report.lines.push_back("NOT verified: the audit log " + paths.log.string() +
                              " is missing, but the anchor " + paths.anchor.string() +
@@ -331,14 +347,14 @@ verify_report verify_log(const log_paths& paths, const secret_key* seed) {
     return report;
   }
 
-  const split_log log = split_and_parse(*data);
+  const split_log log = split_and_parse(*files.log);
   report.records = log.lines.size();
   report.torn_tail = log.torn;
   report.authenticated = seed != nullptr;
 
   check_chain(log, seed, report);
   if (report.verified())
-    check_anchor(paths, log, report);
+    check_anchor(paths, files, log, report);
 
   if (report.verified()) {
     const std::uint64_t last = report.verified_through;
@@ -377,16 +393,16 @@ verify_report verify_log(const log_paths& paths, const secret_key* seed) {
 
 log_contents read_log(const log_paths& paths) {
   log_contents contents;
-  std::optional<std::string> data;
+  snapshot files;
   try {
-    data = read_locked(paths.log);
+    files = read_locked(paths);
   } catch (const std::exception& e) {
     contents.error = "cannot read the audit log " + paths.log.string() + ": " + e.what();
     return contents;
   }
-  if (!data)
+  if (!files.log)
     return contents;
-  split_log log = split_and_parse(*data);
+  split_log log = split_and_parse(*files.log);
   for (auto& line : log.lines) {
     if (line.parsed.value)
       contents.records.push_back(std::move(*line.parsed.value));
