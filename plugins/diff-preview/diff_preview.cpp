@@ -123,6 +123,9 @@ private:
   sdk::verdict review(sdk::edit_context& context) {
     const preview shown = build_preview(context);
     auto& ui = host_->ui();
+    // NOTE: the host's console replaces ESC in output() on a terminal, so
+    // these colours show as "^[[32m" until it lets escape sequences through
+    // when colour() is true.
     std::string text = ui.colour() ? colour_lines(shown.text, shown.header_lines) : shown.text;
     text += shown.summary;
     text.push_back('\n');

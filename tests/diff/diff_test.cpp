@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// Unit tests of the SDK's line diff: exact output for small cases (the
-/// expected texts are what GNU diff 3.8 prints with `-u --label a --label
-/// b`), minimal edit counts, and random round trips through an applier in
-/// this file and through GNU patch.
+/// Unit tests of the SDK's line diff: exact output for small cases, minimal
+/// edit counts, and random round trips through an applier in this file and
+/// through GNU patch. The expected texts of the format cases are what GNU
+/// diff 3.8 prints with `-u --label a --label b` (`-U0` and `-U1` where the
+/// test sets the context); those of the cut cases are grok's own.
 #define BOOST_TEST_MODULE grok_diff
 #include <grok/sdk/diff.hpp>
 
