@@ -343,6 +343,15 @@ BOOST_AUTO_TEST_CASE(insertion_into_repeated_lines) {
              "--- a\n+++ b\n@@ -2,4 +2,5 @@\n b\n b\n b\n+b\n c\n");
 }
 
+BOOST_AUTO_TEST_CASE(groups_slide_like_gnu_diff) {
+  // Without sliding, both diffs differ from these. In the first, the
+  // search alone removes the fourth line of the old text, not the fifth.
+  BOOST_TEST(unified_diff("b\na\na\nb\nb\n", "b\nb\nb\na\na\nb\n") ==
+             "--- a\n+++ b\n@@ -1,5 +1,6 @@\n b\n+b\n+b\n a\n a\n b\n-b\n");
+  BOOST_TEST(unified_diff("a\nb\na\na\n", "b\na\nb\nb\nb\n") ==
+             "--- a\n+++ b\n@@ -1,4 +1,5 @@\n-a\n b\n a\n-a\n+b\n+b\n+b\n");
+}
+
 BOOST_AUTO_TEST_CASE(context_lines_and_labels) {
   const std::string old_text = numbered_lines(1, 10);
   std::string new_text = old_text;
