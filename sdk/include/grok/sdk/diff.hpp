@@ -47,13 +47,14 @@ struct unified_diff_options {
 /// inputs are so different that the search gives up early (more than a few
 /// hundred changes between two matching lines, or a work budget
 /// proportional to the input size); the diff is still correct then, only
-/// longer than necessary. [any-thread]
+/// longer than necessary. Throws std::length_error when the texts have
+/// 4,294,967,295 lines or more together. [any-thread]
 GROK_SDK_API std::string unified_diff(std::string_view old_text, std::string_view new_text,
                                       const unified_diff_options& options = {},
                                       diff_stats* stats = nullptr);
 
 /// Returns only the counts of added and removed lines of the same diff.
-/// [any-thread]
+/// Throws like `unified_diff`. [any-thread]
 GROK_SDK_API diff_stats diff_line_counts(std::string_view old_text, std::string_view new_text);
 
 } // namespace grok::sdk
