@@ -25,8 +25,9 @@ namespace json = boost::json;
 /// Diffs longer than this are cut; the hashes still cover the real content.
 constexpr std::size_t max_diff_bytes = 16 * 1024;
 
-/// Post-write priority: after every other post-write hook, so that a later
-/// hook's veto cannot undo a change that the log already records.
+/// Post-write priority: after every post-write hook with a lower priority
+/// (no bundled plugin uses one this high), so that a later hook's veto
+/// cannot undo a change that the log already records.
 constexpr int record_priority = 1'000'000;
 
 /// Largest accepted `checkpoint_every`.
