@@ -23,6 +23,9 @@ constexpr std::string_view reset = "\x1b[0m";
 constexpr std::string_view dim = "\x1b[2m";
 constexpr std::string_view red = "\x1b[31m";
 constexpr std::string_view yellow = "\x1b[33m";
+constexpr std::string_view green = "\x1b[32m";
+constexpr std::string_view cyan = "\x1b[36m";
+constexpr std::string_view bold = "\x1b[1m";
 constexpr std::string_view clear_line = "\r\x1b[K";
 
 /// Replaces C0 and C1 control characters except tab, newline and carriage
@@ -206,6 +209,50 @@ void console_impl::output(std::string_view text) noexcept {
         outputs_.push_back('\n');
       break;
     }
+  } catch (...) {
+  }
+}
+
+void console_impl::diff(std::string_view unified_diff) noexcept {
+  if (settings_.format != sdk::output_format::text || !settings_.colour) {
+    if (settings_.format == sdk::output_format::stream_json) {
+      emit_event({{"type", "diff"}, {"text", unified_diff}});
+      return;
+    }
+    output(unified_diff);
+    return;
+  }
+  try {
+    clear_progress();
+    std::string coloured;
+    coloured.reserve(unified_diff.size() + unified_diff.size() / 4);
+    bool in_header = true;
+    std::string_view rest = unified_diff;
+    while (!rest.empty()) {
+      const auto newline = rest.find('\n');
+      const std::string_view line = rest.substr(0, newline);
+      rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+      if (line.starts_with("@@"))
+        in_header = false;
+      std::string_view colour;
+      if (in_header)
+        colour = bold;
+      else if (line.starts_with("@@"))
+        colour = cyan;
+      else if (line.starts_with("+"))
+        colour = green;
+      else if (line.starts_with("-"))
+        colour = red;
+      else if (line.starts_with("\\") || line.starts_with("..."))
+        colour = dim;
+      // The content is the model's: neutralise it before adding colours.
+      coloured.append(colour);
+      coloured.append(neutralise_controls(line));
+      if (!colour.empty())
+        coloured.append(reset);
+      coloured.push_back('\n');
+    }
+    write_stdout(coloured);
   } catch (...) {
   }
 }

@@ -34,6 +34,7 @@ public:
   void reasoning_text(std::string_view fragment) noexcept override;
   void answer_end() noexcept override;
   void output(std::string_view text) noexcept override;
+  void diff(std::string_view unified_diff) noexcept override;
   void notice(std::string_view message) noexcept override;
   void warning(std::string_view message) noexcept override;
   void error(std::string_view message) noexcept override;

@@ -331,7 +331,12 @@ sdk::change_result edit_pipeline::apply(sdk::change_set changes) {
   }
 
   // 2. Pre-edit hooks, in order; any veto or failure rejects the whole set.
+  //    Without a terminal nobody is asked, so the hooks still see the rest
+  //    of the set after a veto: a refused run prints every diff.
+  std::optional<sdk::verdict> first_veto;
   for (std::size_t i = 0; i < items.size(); ++i) {
+    if (first_veto && console_.interactive())
+      break;
     prepared& item = items[i];
     for (auto& entry : hooks_.hooks) {
       if (entry.point != sdk::hook_point::pre_edit)
@@ -346,11 +351,17 @@ sdk::change_result edit_pipeline::apply(sdk::change_set changes) {
       } catch (...) {
         verdict = sdk::verdict::veto("plugin '" + entry.plugin_id + "' failed in pre-edit");
       }
-      if (!verdict.allowed)
-        return finish(status::refused, verdict.reason.empty() ? "the change was refused by plugin '" + entry.plugin_id + "'"
-                                                              : verdict.reason);
+      if (!verdict.allowed) {
+        if (verdict.reason.empty())
+          verdict.reason = "the change was refused by plugin '" + entry.plugin_id + "'";
+        if (!first_veto)
+          first_veto = std::move(verdict);
+        break;
+      }
     }
   }
+  if (first_veto)
+    return finish(status::refused, first_veto->reason);
 
   // Fail closed: with no pre-edit hook (the diff preview disabled, say),
   // the host asks for confirmation itself.

@@ -22,19 +22,12 @@ constexpr int hook_priority = 1000;
 constexpr std::size_t default_max_lines = 400;
 constexpr std::size_t default_max_bytes = 64 * 1024;
 
-constexpr std::string_view bold = "\x1b[1m";
-constexpr std::string_view red = "\x1b[31m";
-constexpr std::string_view green = "\x1b[32m";
-constexpr std::string_view cyan = "\x1b[36m";
-constexpr std::string_view dim = "\x1b[2m";
-constexpr std::string_view reset = "\x1b[0m";
 
 /// The preview of one proposal.
 struct preview {
   std::string text;    ///< headers and diff, each line ending in a newline
   std::string summary; ///< one line: the path and the counts
   bool changes = true; ///< false when applying the proposal changes nothing
-  std::size_t header_lines = 0; ///< leading lines of `text` that are headers
 };
 
 std::string plural(std::size_t count, std::string_view noun) {
@@ -54,41 +47,6 @@ std::string display_form(const std::filesystem::path& path, const std::filesyste
       return relative.generic_string();
   }
   return path.generic_string();
-}
-
-/// Colours the lines of a diff: headers bold, removed lines red, added
-/// lines green, hunk headers cyan, and the notes after a cut dim.
-std::string colour_lines(std::string_view text, std::size_t header_lines) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 4);
-  std::size_t index = 0;
-  while (!text.empty()) {
-    const auto newline = text.find('\n');
-    const auto line = text.substr(0, newline == std::string_view::npos ? text.size() : newline);
-    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-
-    std::string_view colour;
-    if (index < header_lines)
-      colour = bold;
-    else if (line.starts_with("+"))
-      colour = green;
-    else if (line.starts_with("-"))
-      colour = red;
-    else if (line.starts_with("@@"))
-      colour = cyan;
-    else if (line.starts_with("...") || line.starts_with("\\"))
-      colour = dim;
-    if (colour.empty()) {
-      out.append(line);
-    } else {
-      out.append(colour);
-      out.append(line);
-      out.append(reset);
-    }
-    out.push_back('\n');
-    ++index;
-  }
-  return out;
 }
 
 class diff_preview_plugin final : public sdk::plugin {
@@ -123,13 +81,9 @@ private:
   sdk::verdict review(sdk::edit_context& context) {
     const preview shown = build_preview(context);
     auto& ui = host_->ui();
-    // NOTE: the host's console replaces ESC in output() on a terminal, so
-    // these colours show as "^[[32m" until it lets escape sequences through
-    // when colour() is true.
-    std::string text = ui.colour() ? colour_lines(shown.text, shown.header_lines) : shown.text;
-    text += shown.summary;
-    text.push_back('\n');
-    ui.output(text);
+    // The console colours the diff on a terminal; the summary is plain.
+    ui.diff(shown.text);
+    ui.output(shown.summary);
 
     if (!shown.changes || context.change_set_id == approved_change_set_)
       return sdk::verdict::allow();
@@ -184,7 +138,6 @@ private:
       // content stays as it is.
       const std::string target = display_form(proposal.new_path, host_->workspace_root());
       result.text = "rename from " + path + "\nrename to " + target + "\n";
-      result.header_lines = 2;
       result.summary = path + " -> " + target + " (renamed): content unchanged";
       return result;
     }
@@ -195,7 +148,6 @@ private:
 
     sdk::diff_stats stats;
     result.text = sdk::unified_diff(old_text, new_text, options, &stats);
-    result.header_lines = result.text.empty() ? 0 : 2;
     if (stats.omitted_lines > 0)
       result.text += cut_note();
 

@@ -183,6 +183,19 @@ BOOST_AUTO_TEST_CASE(change_set_is_all_or_nothing) {
   BOOST_TEST(read_all(grok.workspace() / "dir" / "b.txt") == "second changed\n");
 }
 
+BOOST_AUTO_TEST_CASE(refused_set_prints_every_diff) {
+  grok_runner grok;
+  write(grok.workspace() / "a.txt", "a\n");
+  write(grok.workspace() / "b.txt", "b\n");
+  auto result = grok.run({"--plugin-dir", fixture_plugin_folder().string(), "/fixture-write-two", "a.txt", "b.txt"},
+                         std::string());
+  BOOST_TEST(result.exit_code.value_or(-1) == 3, result.describe() << result.stderr_text);
+  BOOST_TEST(result.stdout_text.find("+first changed") != std::string::npos, result.stdout_text);
+  BOOST_TEST(result.stdout_text.find("+second changed") != std::string::npos, result.stdout_text);
+  BOOST_TEST(read_all(grok.workspace() / "a.txt") == "a\n");
+  BOOST_TEST(read_all(grok.workspace() / "b.txt") == "b\n");
+}
+
 BOOST_AUTO_TEST_CASE(mode_is_kept) {
   grok_runner grok;
   const auto file = grok.workspace() / "run.sh";

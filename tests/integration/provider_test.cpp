@@ -198,8 +198,8 @@ BOOST_AUTO_TEST_CASE(missing_key_says_how_to_set_one) {
   auto result = grok.run({"-p", "hi"});
   BOOST_TEST(result.exit_code.value_or(-1) == 1, result.describe());
   BOOST_TEST(result.stderr_text ==
-             "grok: error: no API key for xai: set XAI_API_KEY (export XAI_API_KEY=...) or choose another "
-             "provider with --provider\n");
+             "grok: error: no API key for xai: set XAI_API_KEY (export XAI_API_KEY=...), store one with grok "
+             "/keys set xai, or choose another provider with --provider\n");
 }
 
 BOOST_AUTO_TEST_CASE(connection_refused_is_reported) {

@@ -50,6 +50,11 @@ public:
   /// in text mode and becomes an "output" event in stream-json.
   virtual void output(std::string_view text) noexcept = 0;
 
+  /// Shows a unified diff (on stdout in text mode). On a colour terminal
+  /// the host colours it: headers bold, removed lines red, added lines
+  /// green, hunk headers cyan. It becomes a "diff" event in stream-json.
+  virtual void diff(std::string_view unified_diff) noexcept = 0;
+
   /// A short informational line for the user (stderr in pipe mode).
   virtual void notice(std::string_view message) noexcept = 0;
 
