@@ -20,7 +20,9 @@ secret_string secret_string::filled(std::size_t size) {
 
 secret_string::secret_string(const secret_string& other) : value_(other.value_) {}
 
-secret_string::secret_string(secret_string&& other) noexcept : value_(other.value_) {
+secret_string::secret_string(secret_string&& other) noexcept : value_(std::move(other.value_)) {
+  // A short string is copied out of the source's inline buffer, so the
+  // bytes left there are wiped too.
   other.wipe();
 }
 
@@ -35,7 +37,7 @@ secret_string& secret_string::operator=(const secret_string& other) {
 secret_string& secret_string::operator=(secret_string&& other) noexcept {
   if (this != &other) {
     wipe();
-    value_ = other.value_;
+    value_ = std::move(other.value_);
     other.wipe();
   }
   return *this;

@@ -352,6 +352,9 @@ private:
     return true;
   }
 
+  /// Asks for the working folder and checks that it exists.
+  // NOTE: the host does not read `working_folder` yet; grok still works in
+  // the folder it was started in.
   bool ask_folder(std::string& folder) {
     auto& ui = host_->ui();
     const auto* current = host_->setting("/working_folder");
@@ -368,6 +371,7 @@ private:
     text.erase(0, std::min(text.find_first_not_of(" \t"), text.size()));
     if (text.empty())
       return true;
+
     std::filesystem::path path = text;
     if (text == "~" || text.starts_with("~/")) {
       const char* home = std::getenv("HOME");
@@ -375,6 +379,7 @@ private:
     }
     if (path.is_relative())
       path = host_->workspace_root() / path;
+
     std::error_code error;
     const auto resolved = std::filesystem::canonical(path, error);
     if (error || !std::filesystem::is_directory(resolved, error)) {

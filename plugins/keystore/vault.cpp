@@ -378,6 +378,8 @@ void key_vault::store(std::string_view provider, std::string_view key) {
   if (auto problem = check_api_key(key, "the key"); !problem.empty())
     throw keystore_error(problem);
   const protection_mode chosen = mode();
+  // The keyring mode stores each key as its own Secret Service item, so
+  // desktop tools and secret-tool see it; credentials.enc is not used then.
   if (chosen == protection_mode::keyring) {
     keyring_.store(provider, key);
     return;
