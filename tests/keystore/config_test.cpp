@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// /config on a pseudo-terminal, and without one.
+/// /config and /keys set on a pseudo-terminal, and /config without one.
 #include "keystore_fixture.hpp"
 
 #include <boost/json.hpp>
@@ -163,6 +163,42 @@ BOOST_AUTO_TEST_CASE(config_stores_key_model_and_folder) {
   auto status = home.run({"/keys", "status"});
   BOOST_TEST(status_row(status.stdout_text, "xai") == "xai encrypted file (passphrase) ..." + key.substr(key.size() - 4),
              status.stdout_text);
+}
+
+BOOST_AUTO_TEST_CASE(terminal_set_asks_new_passphrase_twice) {
+  keystore_home home;
+  const std::string key = dummy_key("KSTERMINAL");
+  const std::string passphrase = "typed passphrase 42";
+  {
+    terminal_grok grok(home, {"/keys", "set", "xai"});
+    BOOST_TEST_REQUIRE(grok.wait_for("API key for xai"), grok.screen());
+    grok.type(key + "\r");
+    BOOST_TEST_REQUIRE(grok.wait_for("New passphrase for ~/.grok/credentials.enc (at least 8 characters): "),
+                       grok.screen());
+    grok.type(passphrase + "\r");
+    BOOST_TEST_REQUIRE(grok.wait_for("Repeat the passphrase: "), grok.screen());
+    grok.type(passphrase + "\r");
+    BOOST_TEST(grok.wait_exit() == 0, grok.screen());
+    BOOST_TEST(grok.screen().find(key) == std::string::npos, "the key was echoed:\n" << grok.screen());
+    BOOST_TEST(grok.screen().find(passphrase) == std::string::npos, "the passphrase was echoed:\n" << grok.screen());
+  }
+  home.use_passphrase(passphrase);
+  auto status = home.run({"/keys", "status"});
+  BOOST_TEST(status_row(status.stdout_text, "xai") == "xai encrypted file (passphrase) ..." + key.substr(key.size() - 4),
+             status.stdout_text);
+
+  // Two different passphrases for a new file store nothing.
+  keystore_home other;
+  terminal_grok grok(other, {"/keys", "set", "xai"});
+  BOOST_TEST_REQUIRE(grok.wait_for("API key for xai"), grok.screen());
+  grok.type(key + "\r");
+  BOOST_TEST_REQUIRE(grok.wait_for("New passphrase"), grok.screen());
+  grok.type(passphrase + "\r");
+  BOOST_TEST_REQUIRE(grok.wait_for("Repeat the passphrase: "), grok.screen());
+  grok.type("something else\r");
+  BOOST_TEST(grok.wait_exit() == 1, grok.screen());
+  BOOST_TEST(grok.screen().find("the two passphrases differ") != std::string::npos, grok.screen());
+  BOOST_TEST(!std::filesystem::exists(other.credentials()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
