@@ -19,6 +19,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace grok::keystore {
@@ -227,6 +229,16 @@ std::optional<found_key> key_vault::read_this_run_key() {
     if (parse_error != std::errc() || end != descriptor.data() + descriptor.size() || fd < 3)
       throw keystore_error("GROK_API_KEY_FD is '" + descriptor +
                            "'; set it to the number of an open descriptor from 3 up, as in "
+                           "'grok ... 3<keyfile' with GROK_API_KEY_FD=3");
+    // Only a descriptor the caller opened for grok may be read and closed.
+    // Descriptors grok opens itself (sockets, epoll) carry FD_CLOEXEC.
+    const int flags = ::fcntl(fd, F_GETFD);
+    struct stat info {};
+    const bool inherited = flags >= 0 && (flags & FD_CLOEXEC) == 0 && ::fstat(fd, &info) == 0 &&
+                           (S_ISREG(info.st_mode) || S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode));
+    if (!inherited)
+      throw keystore_error("GROK_API_KEY_FD is " + descriptor +
+                           ", which is not a file or pipe opened for grok; open the key file on it, as in "
                            "'grok ... 3<keyfile' with GROK_API_KEY_FD=3");
     value = read_descriptor(fd);
   } else {
