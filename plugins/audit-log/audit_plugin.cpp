@@ -127,7 +127,13 @@ private:
     options.old_label = edit.action == sdk::edit_action::create ? "/dev/null" : "a/" + edit.display_path;
     options.new_label = edit.action == sdk::edit_action::remove ? "/dev/null" : "b/" + edit.display_path;
     options.max_bytes = max_diff_bytes;
-    return sdk::redact_secrets(sdk::unified_diff(old_text, new_text, options));
+    // The record's hashes identify the content, so a diff that cannot be
+    // built (std::length_error for billions of lines) does not stop it.
+    try {
+      return sdk::redact_secrets(sdk::unified_diff(old_text, new_text, options));
+    } catch (const std::exception& e) {
+      return std::string("no diff: ") + e.what() + "\n";
+    }
   }
 
   sdk::verdict record(const sdk::applied_change_set& set) {

@@ -49,8 +49,9 @@ void write_file(const fs::path& path, const std::string& content) {
 }
 
 /// grok on the slave side of a pseudo-terminal, for the seed prompt. The
-/// master is in packet mode, so the test sees when grok flushes terminal
-/// input (as it does when it turns echo off) and types only after that.
+/// master is in packet mode, so the test can tell when grok flushes
+/// terminal input (as it does when it turns echo off) and types only after
+/// that.
 class terminal_run {
 public:
   terminal_run(const std::map<std::string, std::string>& environment, const fs::path& folder,
