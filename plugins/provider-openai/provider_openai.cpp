@@ -150,8 +150,12 @@ public:
   void on_response(const sdk::net::http_response_head& head) override {
     host_.log().debug(sdk::log_category::net, who_.id + ": HTTP " + std::to_string(head.status) +
                                                   ", streaming the answer");
+    const auto content_type = sdk::net::find_header(head.headers, "content-type");
+    // Some compatible servers ignore "stream": true and answer with one
+    // JSON completion; it is collected and decoded at the end.
+    whole_json_ = content_type.starts_with("application/json");
     if (recording_)
-      recording_->response(head.status, sdk::net::find_header(head.headers, "content-type"));
+      recording_->response(head.status, content_type);
   }
 
   void on_body(std::string_view bytes) override {
@@ -159,6 +163,10 @@ public:
       recording_->body(bytes);
     if (decode_error_)
       return;
+    if (whole_json_) {
+      json_body_.append(bytes);
+      return;
+    }
     if (auto error = decoder_.feed(bytes, *this)) {
       decode_error_ = error;
       transfer_.cancel();
@@ -180,12 +188,23 @@ public:
     } else if (outcome.error) {
       result.error = outcome.error;
       result.message = who_.id + ": " + outcome.message;
+    } else if (whole_json_) {
+      sdk::openai::completion_summary summary;
+      std::string message;
+      if (auto error = sdk::openai::decode_completion(json_body_, *this, summary, message)) {
+        result.error = error;
+        result.message = who_.id + ": " + message;
+      }
+      result.finish_reason = summary.finish_reason;
+      result.usage = summary.usage;
     } else if (auto error = decoder_.finish(*this)) {
       result.error = error;
       result.message = who_.id + ": " + decoder_.error_message();
     }
-    result.finish_reason = decoder_.finish_reason();
-    result.usage = decoder_.usage();
+    if (!whole_json_) {
+      result.finish_reason = decoder_.finish_reason();
+      result.usage = decoder_.usage();
+    }
     if (recording_)
       recording_->end(result.error);
 
@@ -235,6 +254,8 @@ private:
   std::unique_ptr<sdk::wire_recording> recording_;
   sdk::openai::chat_stream_decoder decoder_;
   std::error_code decode_error_;
+  bool whole_json_ = false;
+  std::string json_body_;
   sdk::cancel_token transfer_;
   sdk::cancel_token outer_;
   int outer_callback_ = 0;

@@ -227,6 +227,78 @@ void chat_stream_decoder::handle_event(const sse_event& event, chat_sink& sink) 
   }
 }
 
+std::error_code decode_completion(std::string_view body, chat_sink& sink, completion_summary& summary,
+                                  std::string& message) {
+  boost::system::error_code parse_error;
+  const json::value value = json::parse(body, parse_error);
+  if (parse_error || !value.is_object()) {
+    message = "the server answered with JSON that is not a chat completion: " + one_line(body, 120);
+    return errc::invalid_response;
+  }
+  const auto& object = value.get_object();
+  if (const auto* error = object.if_contains("error"); error && !error->is_null()) {
+    message = "the server reported an error: " + error_message_from_body(body);
+    return errc::invalid_response;
+  }
+  const auto* choices = object.if_contains("choices");
+  if (choices == nullptr || !choices->is_array() || choices->get_array().empty() ||
+      !choices->get_array().front().is_object()) {
+    message = "the server's completion has no choices: " + one_line(body, 120);
+    return errc::invalid_response;
+  }
+  const auto& choice = choices->get_array().front().get_object();
+  const auto* message_value = choice.if_contains("message");
+  if (message_value != nullptr && message_value->is_object()) {
+    const auto& reply = message_value->get_object();
+    for (std::string_view key : {"reasoning_content", "reasoning"}) {
+      if (auto text = string_or_empty(reply, key); !text.empty()) {
+        chat_event e;
+        e.kind = chat_event_kind::reasoning_delta;
+        e.text = text;
+        sink.on_event(e);
+      }
+    }
+    if (auto text = string_or_empty(reply, "content"); !text.empty()) {
+      chat_event e;
+      e.kind = chat_event_kind::text_delta;
+      e.text = text;
+      sink.on_event(e);
+    }
+    if (const auto* calls = reply.if_contains("tool_calls"); calls && calls->is_array()) {
+      std::uint32_t index = 0;
+      for (const auto& call_value : calls->get_array()) {
+        if (!call_value.is_object())
+          continue;
+        const auto& call = call_value.get_object();
+        chat_event e;
+        e.kind = chat_event_kind::tool_call_delta;
+        e.tool_index = index++;
+        e.tool_id = string_or_empty(call, "id");
+        if (const auto* function = call.if_contains("function"); function && function->is_object()) {
+          e.tool_name = string_or_empty(function->get_object(), "name");
+          e.text = string_or_empty(function->get_object(), "arguments");
+        }
+        sink.on_event(e);
+      }
+    }
+  }
+  if (const auto* usage = object.if_contains("usage"); usage && usage->is_object()) {
+    summary.usage = parse_usage(usage->get_object());
+    chat_event e;
+    e.kind = chat_event_kind::usage;
+    e.usage = summary.usage;
+    sink.on_event(e);
+  }
+  summary.finish_reason = std::string(string_or_empty(choice, "finish_reason"));
+  if (!summary.finish_reason.empty()) {
+    chat_event e;
+    e.kind = chat_event_kind::finish;
+    e.finish_reason = summary.finish_reason;
+    sink.on_event(e);
+  }
+  return {};
+}
+
 std::string error_message_from_body(std::string_view body) {
   boost::system::error_code parse_error;
   json::value value = json::parse(body, parse_error);

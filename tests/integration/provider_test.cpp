@@ -110,6 +110,21 @@ BOOST_AUTO_TEST_CASE(text_streams_as_it_arrives) {
   BOOST_TEST((spread >= std::chrono::milliseconds(300)));
 }
 
+BOOST_AUTO_TEST_CASE(non_streamed_json_answer_is_shown) {
+  mock_http_server server;
+  scripted_response response;
+  response.headers = {{"Content-Type", "application/json"}};
+  response.pieces.push_back({R"({"id":"c1","object":"chat.completion","choices":[{"index":0,"message":)"
+                             R"({"role":"assistant","content":"whole answer 世界"},"finish_reason":"stop"}],)"
+                             R"("usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}})",
+                             std::chrono::milliseconds(0)});
+  server.enqueue(response);
+  auto grok = runner_for(server);
+  auto result = grok.run({"-p", "hi"});
+  BOOST_TEST(result.exit_code.value_or(-1) == 0, result.describe() << result.stderr_text);
+  BOOST_TEST(result.stdout_text == "whole answer 世界");
+}
+
 BOOST_AUTO_TEST_CASE(missing_end_marker_is_truncation) {
   std::string body = openai_sse_body({"partial answer"});
   body.erase(body.find("data: [DONE]"));

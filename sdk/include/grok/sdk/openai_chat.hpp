@@ -68,6 +68,20 @@ private:
   token_usage usage_;
 };
 
+/// The result of decoding a non-streamed completion.
+struct completion_summary {
+  std::string finish_reason;
+  token_usage usage;
+};
+
+/// Decodes a non-streamed `chat.completion` body (some servers answer that
+/// way even when asked to stream) into the same events a stream gives:
+/// reasoning, text, whole tool calls, usage and finish. Returns an error
+/// and sets `message` when the body is not such an object or carries an
+/// error. [any-thread]
+GROK_SDK_API std::error_code decode_completion(std::string_view body, chat_sink& sink,
+                                               completion_summary& summary, std::string& message);
+
 /// Extracts a one-line message from an error body in the shapes used by
 /// OpenAI (`{"error":{"message":...}}`), xAI (`{"code":...,"error":"..."}`)
 /// and Ollama (`{"error":"..."}`), or returns the trimmed text of a
