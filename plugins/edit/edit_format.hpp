@@ -19,7 +19,7 @@ struct replace_block {
   std::string replace;
 };
 
-/// What a model's reply to /edit contains.
+/// The parts of a model's reply to /edit.
 struct edit_reply {
   std::vector<replace_block> blocks;     ///< SEARCH/REPLACE blocks, if any
   std::optional<std::string> whole_file; ///< the one fenced block, when there are no blocks

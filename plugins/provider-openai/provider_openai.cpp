@@ -23,7 +23,7 @@ namespace {
 using namespace grok;
 namespace json = boost::json;
 
-/// What differs between the servers this plugin talks to.
+/// The settings that differ between the servers this plugin talks to.
 struct profile {
   std::string id;
   std::string summary;

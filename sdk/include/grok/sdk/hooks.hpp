@@ -122,7 +122,7 @@ struct run_result {
   std::uint64_t output_bytes = 0;
 };
 
-/// What a pre-prompt hook may change: the request about to be sent. Hooks
+/// The request about to be sent, which a pre-prompt hook may change. Hooks
 /// add context as system messages; they are not stored in the session.
 struct prompt_context {
   chat_request& request;

@@ -86,7 +86,7 @@ struct change_result {
   std::vector<applied_edit> applied;
 };
 
-/// What the host offers a plugin. Each plugin gets its own `host` object,
+/// The host's services for one plugin. Each plugin gets its own `host` object,
 /// so every registration is recorded with the plugin that made it. The
 /// object stays valid until the plugin's `stop` returns.
 class GROK_SDK_INTERFACE host {
