@@ -3,6 +3,8 @@
 /// Registration checks and forwarding for each plugin.
 #include "plugin_host.hpp"
 
+#include "edit_pipeline.hpp"
+
 #include <grok/sdk/error.hpp>
 
 #include <boost/json.hpp>
@@ -174,6 +176,18 @@ const boost::json::value* plugin_host::setting(std::string_view json_pointer) co
   boost::system::error_code error;
   const boost::json::value* result = app_.config_value().find_pointer(json_pointer, error);
   return error ? nullptr : result;
+}
+
+std::filesystem::path plugin_host::resolve_workspace_path(const std::filesystem::path& relative,
+                                                          std::string& error) const {
+  error.clear();
+  std::error_code io_error;
+  const auto root = std::filesystem::canonical(app_.where().workspace, io_error);
+  if (io_error) {
+    error = "cannot resolve the workspace " + app_.where().workspace.string() + ": " + io_error.message();
+    return {};
+  }
+  return resolve_inside(root, relative, error);
 }
 
 void plugin_host::replace_conversation(sdk::conversation next) {

@@ -52,6 +52,8 @@ public:
   sdk::change_result apply_changes(sdk::change_set changes) override {
     return app_.apply_changes(std::move(changes));
   }
+  std::filesystem::path resolve_workspace_path(const std::filesystem::path& relative,
+                                               std::string& error) const override;
   void select_model(std::string_view model) override { app_.select_model(model); }
   std::vector<std::string> provider_ids() const override { return app_.provider_ids(); }
   void request_exit() noexcept override { app_.request_exit(); }

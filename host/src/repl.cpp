@@ -10,12 +10,31 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <csignal>
+
 #include <editline/readline.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 namespace grok::host {
 namespace {
+
+/// Set by SIGINT while the prompt waits for a line.
+volatile std::sig_atomic_t prompt_interrupted = 0;
+
+void on_prompt_interrupt(int) { prompt_interrupted = 1; }
+
+/// Makes Ctrl-C at the prompt discard the line instead of ending grok.
+/// Without SA_RESTART the terminal read fails with EINTR, so readline
+/// returns. Installed before every prompt, because a streamed request
+/// installs its own SIGINT handler and restores the default afterwards.
+void catch_prompt_interrupts() {
+  struct sigaction action {};
+  action.sa_handler = on_prompt_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  ::sigaction(SIGINT, &action, nullptr);
+}
 
 /// The command names offered for completion; set while the REPL runs.
 std::vector<std::string>* completion_names = nullptr;
@@ -57,7 +76,16 @@ int application::run_repl() {
   console_.notice("grok " GROK_SDK_VERSION_STRING " - type /help for commands, /exit or Ctrl-D to quit");
   sdk::exit_status last = sdk::exit_status::success;
   while (!exit_requested_) {
+    catch_prompt_interrupts();
+    prompt_interrupted = 0;
     char* raw = ::readline("grok> ");
+    if (prompt_interrupted) {
+      // Ctrl-C: drop what was typed and show a new prompt.
+      std::free(raw);
+      std::fputs("^C\n", stdout);
+      std::fflush(stdout);
+      continue;
+    }
     if (raw == nullptr) {
       // Ctrl-D: end the line the prompt was on.
       std::fputs("\n", stdout);

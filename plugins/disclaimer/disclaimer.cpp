@@ -12,8 +12,8 @@ constexpr std::string_view disclaimer_text =
     "grok sends your prompts, and the files and snippets you ask about, to the model provider\n"
     "you chose (xAI by default). Answers can be wrong, incomplete or insecure: review every\n"
     "explanation, edit and command before you rely on it. Changes to files are shown as a diff\n"
-    "and need your confirmation; commands run in the sandbox you configure. Keep secrets out\n"
-    "of prompts. The software comes with no warranty.\n";
+    "and need your confirmation, and every change is recorded in an audit log. Keep secrets\n"
+    "out of prompts. The software comes with no warranty.\n";
 
 class disclaimer_plugin final : public sdk::plugin {
 public:

@@ -52,7 +52,7 @@ public:
     (void)host.register_command({"/edit", "have the model change a file; shows the diff before writing",
                                  "/edit <file> [instruction]",
                                  [this](std::string_view arguments) { return edit_file(arguments); }});
-    (void)host.register_command({"/undo", "revert the last change set made by /edit, /init or /undo",
+    (void)host.register_command({"/undo", "revert the newest change set of /edit or /init; again for the one before",
                                  "/undo", [this](std::string_view) { return undo(); }});
     (void)host.register_command({"/init", "have the model set up a new project in this folder",
                                  "/init [project type]",
@@ -63,7 +63,14 @@ private:
   /// Reads a workspace file for editing. Returns nothing and reports why
   /// when it is binary, not UTF-8 or unreadable.
   std::optional<std::string> read_text_file(const std::string& relative, bool& exists) {
-    const std::filesystem::path path = host_->workspace_root() / relative;
+    // Check the path before anything is read: a file outside the workspace
+    // must not reach the model even though the write would be refused.
+    std::string path_error;
+    const std::filesystem::path path = host_->resolve_workspace_path(relative, path_error);
+    if (!path_error.empty()) {
+      host_->ui().error(path_error);
+      return std::nullopt;
+    }
     std::error_code error;
     exists = std::filesystem::exists(path, error);
     if (!exists)
@@ -108,6 +115,11 @@ private:
       host_->ui().error("/edit needs a file: /edit <file> [instruction]");
       return sdk::exit_status::usage_error;
     }
+    // At the interactive prompt nothing removes shell quotes; a quoted
+    // instruction means the same as an unquoted one.
+    if (instruction.size() >= 2 && (instruction.front() == '"' || instruction.front() == '\'') &&
+        instruction.back() == instruction.front())
+      instruction = instruction.substr(1, instruction.size() - 2);
     if (instruction.find_first_not_of(" \t") == std::string::npos) {
       auto asked = host_->ui().ask_text("What should change in " + relative + "? ");
       if (!asked || asked->find_first_not_of(" \t") == std::string::npos) {
@@ -272,7 +284,7 @@ private:
     for (auto& file : files) {
       bool exists = false;
       auto current = read_text_file(file.path, exists);
-      if (exists && !current)
+      if (!current)
         return sdk::exit_status::failure;
       sdk::edit_proposal p;
       p.action = exists ? sdk::edit_action::modify : sdk::edit_action::create;

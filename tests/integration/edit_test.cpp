@@ -169,6 +169,21 @@ BOOST_AUTO_TEST_CASE(paths_outside_workspace_are_rejected) {
   BOOST_TEST(std::filesystem::is_symlink(grok.workspace() / "inside.txt"));
 }
 
+BOOST_AUTO_TEST_CASE(outside_file_never_reaches_model) {
+  mock_http_server server;
+  auto grok = runner_for(server);
+  temp_dir outside;
+  write(outside.path() / "private.txt", "do not send\n");
+  std::filesystem::create_symlink(outside.path() / "private.txt", grok.workspace() / "link.txt");
+  for (const std::string& path : std::vector<std::string>{"../private.txt", (outside.path() / "private.txt").string(),
+                                                          "link.txt"}) {
+    auto result = grok.run({"--yes", "/edit", path, "change it"});
+    BOOST_TEST(result.exit_code.value_or(-1) == 1, path << ": " << result.describe());
+    BOOST_TEST(result.stderr_text.find("workspace") != std::string::npos, path << ": " << result.stderr_text);
+  }
+  BOOST_TEST(server.request_count() == 0u, "a file outside the workspace was sent to the model");
+}
+
 BOOST_AUTO_TEST_CASE(change_set_is_all_or_nothing) {
   grok_runner grok;
   const std::string plugins = fixture_plugin_folder().string();

@@ -148,6 +148,30 @@ BOOST_AUTO_TEST_CASE(prompt_answers_and_exits) {
   BOOST_TEST(std::filesystem::exists(grok.home() / ".grok" / "history"));
 }
 
+BOOST_AUTO_TEST_CASE(ctrl_c_at_prompt_clears_line) {
+  mock_http_server server;
+  server.enqueue(slow_stream({"still here"}, 0ms));
+  grok_runner grok;
+  const auto environment = terminal_environment(grok, server);
+
+  terminal_session session(environment, grok.workspace());
+  BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
+  session.type("half typed");
+  BOOST_TEST_REQUIRE(session.wait_for("half typed"), session.screen());
+  session.type("\x03");
+  BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
+  session.type("\x03"); // twice on an empty line: grok must still be there
+  BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
+  session.type("are you there\r");
+  BOOST_TEST(session.wait_for("still here"), session.screen());
+  BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
+  const auto requests = server.requests();
+  BOOST_TEST_REQUIRE(requests.size() == 1u);
+  BOOST_TEST(requests[0].body.find("half typed") == std::string::npos, "the discarded line was sent");
+  session.type("/exit\r");
+  BOOST_TEST(session.wait_exit() == 0, session.screen());
+}
+
 BOOST_AUTO_TEST_CASE(ctrl_c_returns_to_prompt) {
   mock_http_server server;
   std::vector<std::string> words;

@@ -182,6 +182,15 @@ public:
   /// none. [io-thread]
   virtual change_result apply_changes(change_set changes) = 0;
 
+  /// Resolves `relative` inside the workspace by the rules of
+  /// `apply_changes` (no absolute paths, no "..", symbolic links followed
+  /// and the result inside the root). Returns the canonical path, or an
+  /// empty path and sets `error` to a sentence naming the path and the
+  /// reason. Check a path this way before sending the file to a model.
+  /// [io-thread]
+  virtual std::filesystem::path resolve_workspace_path(const std::filesystem::path& relative,
+                                                       std::string& error) const = 0;
+
   /// Switches the model of the current conversation. [io-thread]
   virtual void select_model(std::string_view model) = 0;
 
