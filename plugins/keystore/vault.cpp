@@ -184,11 +184,14 @@ std::optional<found_key> key_vault::resolve(std::string_view provider, std::stri
   }
 
   auto file = load_file();
-  if (!file)
+  auto value = file ? open_from(*file, provider) : std::nullopt;
+  if (!value) {
+    if (unmigrated_key_ && provider == plain_key_provider) {
+      sdk::register_secret(unmigrated_key_->view());
+      return found_key{*unmigrated_key_, sdk::key_source::plain_config, "plain-text apiKey in config.json (not moved yet)"};
+    }
     return std::nullopt;
-  auto value = open_from(*file, provider);
-  if (!value)
-    return std::nullopt;
+  }
   sdk::register_secret(value->view());
   return found_key{std::move(*value), sdk::key_source::encrypted_file,
                    "encrypted file (" + protection_label(file->header.protection) + ")"};
@@ -553,7 +556,14 @@ void key_vault::migrate_plain_key() noexcept {
               ". grok reads the key from there from now on");
   } catch (const std::exception& e) {
     ui.warning("could not move the plain-text apiKey from " + display_path(path) + " into the key store: " +
-               e.what() + ". The key stays in that file until this works");
+               e.what() + ". The key stays in that file, and is used from there, until this works");
+    try {
+      const auto document = read_config(path);
+      if (const auto* value = document.object.if_contains("apiKey"); value && value->is_string())
+        unmigrated_key_ = secret_string(value->get_string());
+    } catch (...) {
+      // The file cannot be read again; there is no key to fall back on.
+    }
   }
 }
 

@@ -121,6 +121,9 @@ private:
   std::optional<data_key> derived_;
 
   bool migration_done_ = false;
+  /// A plain-text apiKey whose move into the store failed; used last, so
+  /// a set-up that worked before the upgrade keeps working.
+  std::optional<secret_string> unmigrated_key_;
 };
 
 } // namespace grok::keystore

@@ -25,6 +25,7 @@ enum class key_source {
   environment,    ///< the provider's environment variable, such as XAI_API_KEY
   keyring,        ///< the OS keyring (Secret Service)
   encrypted_file, ///< ~/.grok/credentials.enc
+  plain_config,   ///< a plain-text apiKey in config.json that could not be moved into the store yet
 };
 
 /// A key and where it came from.
