@@ -192,6 +192,7 @@ sdk::exit_status application::send_user_message(std::string text) {
 
   sdk::chat_request request;
   request.model = current_model(*provider);
+  last_model_ = request.model;
   request.messages = conversation_.messages;
   request.messages.push_back({"user", text, {}, {}});
 
@@ -425,7 +426,7 @@ int application::run() {
                       {"is_error", status != sdk::exit_status::success},
                       {"session_id", conversation_.id},
                       {"provider", current_provider_id()},
-                      {"model", conversation_.model}};
+                      {"model", conversation_.model.empty() ? last_model_ : conversation_.model}};
   if (!last_result_.finish_reason.empty())
     result["finish_reason"] = last_result_.finish_reason;
   const auto& usage = last_result_.usage;

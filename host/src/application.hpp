@@ -134,6 +134,7 @@ private:
   bool exit_requested_ = false;
   bool interactive_ = false;
   sdk::chat_result last_result_;
+  std::string last_model_; ///< the model of the latest request, for the json result
 };
 
 } // namespace grok::host

@@ -112,6 +112,18 @@ bool read_layer(const std::filesystem::path& path, json::object& layer, bool& fo
     return false;
   }
   layer = std::move(value.get_object());
+  // Check the types here, where the file is known, so an error names it.
+  std::string ignored_text;
+  std::vector<std::string> ignored_list;
+  std::string type_error;
+  if (!read_string(layer, "provider", ignored_text, type_error) ||
+      !read_string(layer, "model", ignored_text, type_error) ||
+      !read_string_list(layer, "plugin_dirs", ignored_list, type_error) ||
+      !read_string_list(layer, "enabled_plugins", ignored_list, type_error) ||
+      !read_string_list(layer, "disabled_plugins", ignored_list, type_error)) {
+    error = "invalid configuration in " + path.string() + ": " + type_error;
+    return false;
+  }
   return true;
 }
 

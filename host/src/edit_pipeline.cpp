@@ -120,7 +120,10 @@ mode_t current_umask() {
 /// `error`.
 std::string write_temporary(const fs::path& target, std::string_view content, mode_t mode,
                             const prepared* owner_from, std::string& error) {
-  std::string name = (target.parent_path() / ("." + target.filename().string() + ".grok-XXXXXX")).string();
+  std::string leaf = ".";
+  leaf += target.filename().string();
+  leaf += ".grok-XXXXXX";
+  std::string name = (target.parent_path() / leaf).string();
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) {
     error = "cannot create a temporary file beside " + target.string() + ": " + errno_text(errno);

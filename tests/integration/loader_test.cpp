@@ -176,7 +176,9 @@ BOOST_AUTO_TEST_CASE(wrong_config_type_is_named) {
   grok.write_config(R"({"model": 4})");
   auto result = grok.run({"/help"});
   BOOST_TEST(result.exit_code.value_or(-1) == 1, result.describe());
-  BOOST_TEST(result.stderr_text.find("configuration key 'model' must be a string, found 4") != std::string::npos,
+  const std::string file = (grok.home() / ".grok" / "config.json").string();
+  BOOST_TEST(result.stderr_text.find("invalid configuration in " + file +
+                                     ": configuration key 'model' must be a string, found 4") != std::string::npos,
              result.stderr_text);
 }
 
