@@ -380,17 +380,20 @@ std::optional<std::string> console_impl::ask_secret(std::string_view prompt) noe
   }
   try {
     clear_progress();
-    write_stderr(prompt);
+    // Echo goes off before the prompt appears, so a reply typed as soon as
+    // the prompt shows is never echoed; TCSANOW keeps what was typed ahead
+    // (TCSAFLUSH would drop it).
     termios saved{};
     const bool have_terminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
     if (have_terminal) {
       termios silent = saved;
       silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+      ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
     }
+    write_stderr(prompt);
     auto line = read_line_from_stdin();
     if (have_terminal)
-      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+      ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     write_stderr("\n");
     return line;
   } catch (...) {

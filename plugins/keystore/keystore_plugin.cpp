@@ -145,8 +145,24 @@ private:
     const auto mode = vault_->mode();
     vault_->store(provider, key.view());
     ui.notice("stored the key for " + provider + " in " + vault_->describe_store(mode));
+    warn_if_unknown(provider);
     warn_if_shadowed(provider, mode);
     return sdk::exit_status::success;
+  }
+
+  /// Warns when no loaded provider and no known service uses `provider`,
+  /// which is most often a typing mistake. The key is kept: a plugin that
+  /// is not loaded now may use it later.
+  void warn_if_unknown(const std::string& provider) {
+    auto known = host_->provider_ids();
+    known.insert(known.end(), {"anthropic", "daytona"});
+    if (std::find(known.begin(), known.end(), provider) != known.end())
+      return;
+    std::string list;
+    for (const auto& id : known)
+      list += (list.empty() ? "" : ", ") + id;
+    host_->ui().warning("no loaded provider is called '" + provider + "' (known: " + list +
+                        "); remove the key with grok /keys remove " + provider + " if that was a mistake");
   }
 
   /// Warns when a source with higher precedence contains a key for `provider`,

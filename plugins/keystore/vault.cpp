@@ -315,6 +315,10 @@ const secret_string& key_vault::passphrase(bool creating) {
     OPENSSL_cleanse(answer->data(), answer->size());
     if (value.empty())
       throw keystore_error("the passphrase is empty; type the passphrase of " + shown);
+    // Say so before asking for the repetition, not after.
+    if (creating && value.size() < min_new_passphrase_bytes)
+      throw keystore_error("the new passphrase has " + std::to_string(value.size()) + " characters; use at least " +
+                           std::to_string(min_new_passphrase_bytes));
     if (creating && ui.interactive()) {
       auto repeated = ui.ask_secret("Repeat the passphrase: ");
       const bool same = repeated && *repeated == value.view();
