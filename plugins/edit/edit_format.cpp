@@ -96,27 +96,7 @@ bool find_fenced_blocks(const std::vector<std::string_view>& lines, std::vector<
   return true;
 }
 
-std::size_t count_occurrences(std::string_view text, std::string_view needle, std::size_t& first) {
-  std::size_t count = 0;
-  first = std::string_view::npos;
-  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) {
-    if (count == 0)
-      first = at;
-    ++count;
-  }
-  return count;
-}
 
-/// `text` with each line's leading whitespace removed, for the hint that a
-/// block differs only in indentation.
-std::string without_indentation(std::string_view text) {
-  std::string result;
-  for (auto line : split_lines(text)) {
-    result.append(trim(line));
-    result.push_back('\n');
-  }
-  return result;
-}
 
 bool uses_tabs(std::string_view text) {
   for (auto line : split_lines(text))
@@ -187,6 +167,13 @@ bool parse_edit_reply(std::string_view reply, edit_reply& out, std::string& erro
             " code blocks; expected the whole new file in exactly one, or SEARCH/REPLACE blocks";
     return false;
   }
+  // A unified diff in place of the file would be written as its content.
+  const auto& content = fenced.front().content;
+  if (content.starts_with("--- ") && content.find("\n+++ ") != std::string::npos &&
+      content.find("\n@@ ") != std::string::npos) {
+    error = "the reply is a unified diff, not the whole new file; ask for the whole file or SEARCH/REPLACE blocks";
+    return false;
+  }
   out.whole_file = std::move(fenced.front().content);
   return true;
 }
@@ -228,56 +215,136 @@ std::string with_conventions(std::string_view text, const text_conventions& conv
   return conventions.crlf ? to_crlf(body) : body;
 }
 
+namespace {
+
+/// One line of a file: its text without the line end, and the line end.
+struct file_line {
+  std::string text;
+  std::string_view ending; ///< "\r\n", "\n" or "" (a last line without one)
+};
+
+std::vector<file_line> split_file(std::string_view original) {
+  std::vector<file_line> lines;
+  std::size_t start = 0;
+  while (start < original.size()) {
+    const auto end = original.find('\n', start);
+    if (end == std::string_view::npos) {
+      lines.push_back({std::string(original.substr(start)), ""});
+      break;
+    }
+    const bool cr = end > start && original[end - 1] == '\r';
+    lines.push_back({std::string(original.substr(start, end - start - (cr ? 1 : 0))), cr ? "\r\n" : "\n"});
+    start = end + 1;
+  }
+  return lines;
+}
+
+/// The block's lines, without line ends (its text ends with LF).
+std::vector<std::string> block_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  for (auto line : split_lines(text))
+    lines.emplace_back(without_cr(line));
+  return lines;
+}
+
+/// Finds where `needle` occurs as whole lines of `lines`, comparing with
+/// `same`. Returns the starting indexes.
+template <class Compare>
+std::vector<std::size_t> find_line_runs(const std::vector<file_line>& lines, const std::vector<std::string>& needle,
+                                        Compare same) {
+  std::vector<std::size_t> starts;
+  if (needle.empty() || needle.size() > lines.size())
+    return starts;
+  for (std::size_t i = 0; i + needle.size() <= lines.size(); ++i) {
+    bool all = true;
+    for (std::size_t j = 0; j < needle.size() && all; ++j)
+      all = same(lines[i + j].text, needle[j]);
+    if (all)
+      starts.push_back(i);
+  }
+  return starts;
+}
+
+} // namespace
+
 std::optional<std::string> apply_blocks(std::string_view original, const std::vector<replace_block>& blocks,
                                         std::string_view file_name, std::string& error) {
-  const text_conventions conventions = conventions_of(original);
-  // Blocks are whole lines ending in LF; give a last line without one its
-  // LF while matching, and take it away again at the end.
-  std::string text = to_lf(original);
-  const bool added_newline = !text.empty() && text.back() != '\n';
-  if (added_newline)
-    text.push_back('\n');
+  // Blocks are matched as whole lines; each line keeps its own line end,
+  // and new lines take the file's usual one.
+  std::vector<file_line> lines = split_file(original);
+  const std::string_view usual = conventions_of(original).crlf ? "\r\n" : "\n";
 
   for (const auto& block : blocks) {
     const std::string name = "SEARCH block " + std::to_string(block.number);
-    if (block.search.empty()) {
-      if (!text.empty()) {
+    const auto search = block_lines(block.search);
+    const auto replace = block_lines(block.replace);
+    if (search.empty()) {
+      if (!lines.empty()) {
         error = name + " is empty, but " + std::string(file_name) + " is not; copy the lines to replace into it";
         return std::nullopt;
       }
-      text = block.replace;
+      for (const auto& text : replace)
+        lines.push_back({text, usual});
       continue;
     }
-    std::size_t at = 0;
-    const std::size_t matches = count_occurrences(text, block.search, at);
-    if (matches > 1) {
-      error = name + " matches " + std::to_string(matches) + " places in " + std::string(file_name) +
+
+    const auto matches = find_line_runs(lines, search, [](const std::string& a, const std::string& b) { return a == b; });
+    if (matches.size() > 1) {
+      error = name + " matches " + std::to_string(matches.size()) + " places in " + std::string(file_name) +
               "; nothing was changed. Add surrounding lines to the block so it matches exactly one place";
       return std::nullopt;
     }
-    if (matches == 0) {
+    if (matches.empty()) {
       error = name + " does not match " + std::string(file_name) + "; nothing was changed";
-      std::size_t ignored = 0;
-      if (count_occurrences(without_indentation(text), without_indentation(block.search), ignored) > 0) {
+      const auto loose = find_line_runs(lines, search, [](const std::string& a, const std::string& b) {
+        return trim(a) == trim(b);
+      });
+      if (!loose.empty()) {
         error += ". It matches only when indentation is ignored";
-        if (uses_tabs(text) && !uses_tabs(block.search))
+        const auto& line = lines[loose.front()].text;
+        if (!line.empty() && line.front() == '\t' && !uses_tabs(block.search))
           error += ": the file indents with tabs and the block with spaces";
         error += "; blocks must copy the file's lines exactly, so ask again";
       }
       return std::nullopt;
     }
-    text.replace(at, block.search.size(), block.replace);
+
+    const std::size_t at = matches.front();
+    // The last replaced line's end carries over, so a last line without a
+    // newline stays without one.
+    const std::string_view last_ending = lines[at + search.size() - 1].ending;
+    std::vector<file_line> replacement;
+    for (std::size_t j = 0; j < replace.size(); ++j) {
+      const bool is_last = j + 1 == replace.size();
+      std::string_view ending = is_last ? last_ending : (j < search.size() ? lines[at + j].ending : usual);
+      if (!is_last && ending.empty())
+        ending = usual;
+      replacement.push_back({replace[j], ending});
+    }
+    if (replacement.empty() && at > 0 && last_ending.empty())
+      lines[at - 1].ending = ""; // deleting the last line keeps "no final newline"
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(at),
+                lines.begin() + static_cast<std::ptrdiff_t>(at + search.size()));
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(at), replacement.begin(), replacement.end());
   }
 
-  if (added_newline && !text.empty() && text.back() == '\n')
-    text.pop_back();
-  return conventions.crlf ? to_crlf(text) : text;
+  std::string result;
+  result.reserve(original.size() + 64);
+  for (const auto& line : lines) {
+    result += line.text;
+    result += line.ending;
+  }
+  return result;
 }
 
 std::string adopt_conventions(std::string_view reply_text, std::string_view original) {
   if (original.empty())
     return std::string(reply_text);
-  return with_conventions(to_lf(reply_text), conventions_of(original));
+  std::string result = with_conventions(to_lf(reply_text), conventions_of(original));
+  constexpr std::string_view bom = "\xEF\xBB\xBF";
+  if (original.starts_with(bom) && !result.starts_with(bom))
+    result.insert(0, bom);
+  return result;
 }
 
 bool parse_file_sections(std::string_view reply, std::vector<proposed_file>& out, std::string& error) {

@@ -46,16 +46,18 @@ std::string to_lf(std::string_view text);
 /// final LF added or removed to match its final newline.
 std::string with_conventions(std::string_view text, const text_conventions& conventions);
 
-/// Applies `blocks` in order to `original` (any line ends). Each SEARCH
-/// part must match exactly once, compared after CRLF is turned into LF and
-/// nothing else: indentation, tabs and trailing spaces must match. Returns
-/// the new text in the original's conventions, or nothing with `error`
-/// naming the block, the file and the reason (with a hint when the block
-/// differs only in whitespace).
+/// Applies `blocks` in order to `original`. Each SEARCH part must match
+/// whole lines in exactly one place, compared without line ends and
+/// nothing else: indentation, tabs and trailing spaces must match. Lines
+/// outside the replaced ones keep their bytes and line ends; new lines
+/// take the file's usual line end. Returns the new text, or nothing with
+/// `error` naming the block, the file and the reason (with a hint when the
+/// block differs only in indentation).
 std::optional<std::string> apply_blocks(std::string_view original, const std::vector<replace_block>& blocks,
                                         std::string_view file_name, std::string& error);
 
-/// Returns the whole-file reply in the conventions of `original`.
+/// Returns the whole-file reply in the conventions of `original`: its line
+/// ends, final newline and byte order mark.
 std::string adopt_conventions(std::string_view reply_text, std::string_view original);
 
 /// One file of an /init reply.

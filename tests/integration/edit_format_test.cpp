@@ -111,6 +111,41 @@ BOOST_AUTO_TEST_CASE(init_sections_parse) {
   BOOST_TEST(!parse_file_sections("### File: a.txt\n", files, error));
 }
 
+BOOST_AUTO_TEST_CASE(block_matches_whole_lines_only) {
+  std::string error;
+  const auto partial = apply_blocks("max = 1\nprint(max)\n", {{1, "x = 1\n", "x = 2\n"}}, "m.py", error);
+  BOOST_TEST(!partial.has_value());
+  BOOST_TEST(error.starts_with("SEARCH block 1 does not match m.py"), error);
+  const auto word = apply_blocks("hello world\n", {{1, "world\n", "there\n"}}, "h.txt", error);
+  BOOST_TEST(!word.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(mixed_line_ends_kept_outside_block) {
+  std::string error;
+  const auto result = apply_blocks("one\r\ntwo\nthree\r\nfour\n", {{1, "two\nthree\n", "TWO\nTHREE\n"}}, "f", error);
+  BOOST_TEST(result.value_or("") == "one\r\nTWO\nTHREE\r\nfour\n", error);
+  const auto last = apply_blocks("one\r\ntwo\r\nthree\r\nfour\n", {{1, "two\n", "2\n"}}, "f", error);
+  BOOST_TEST(last.value_or("") == "one\r\n2\r\nthree\r\nfour\n", error);
+}
+
+BOOST_AUTO_TEST_CASE(deleting_lines_and_growing) {
+  std::string error;
+  BOOST_TEST(apply_blocks("a\nb\nc", {{1, "c\n", ""}}, "f", error).value_or("") == "a\nb");
+  BOOST_TEST(apply_blocks("a\nb\n", {{1, "a\n", "a\nA1\nA2\n"}}, "f", error).value_or("") == "a\nA1\nA2\nb\n");
+  BOOST_TEST(apply_blocks("a\nb", {{1, "b\n", "b\nc\n"}}, "f", error).value_or("") == "a\nb\nc");
+}
+
+BOOST_AUTO_TEST_CASE(diff_reply_is_rejected) {
+  edit_reply reply;
+  std::string error;
+  BOOST_TEST(!parse_edit_reply("```diff\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-p\n+P\n```\n", reply, error));
+  BOOST_TEST(error.find("unified diff") != std::string::npos, error);
+}
+
+BOOST_AUTO_TEST_CASE(byte_order_mark_is_kept) {
+  BOOST_TEST(adopt_conventions("ALPHA\nbeta\n", "\xEF\xBB\xBF" "alpha\nbeta\n") == "\xEF\xBB\xBF" "ALPHA\nbeta\n");
+}
+
 BOOST_AUTO_TEST_CASE(conventions_detect_majority) {
   BOOST_TEST(conventions_of("a\r\nb\r\nc\n").crlf);
   BOOST_TEST(!conventions_of("a\nb\r\n").crlf);
