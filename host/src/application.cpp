@@ -122,6 +122,8 @@ application::application(options flags, locations where, configuration config,
   conversation_.model = config_.model;
   for (const auto& file : config_.files_read)
     log_.debug(sdk::log_category::config, "read " + file.string());
+  for (const auto& warning : config_.warnings)
+    console_.warning(warning);
 }
 
 application::~application() { stop_plugins(); }

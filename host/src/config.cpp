@@ -183,6 +183,36 @@ bool parse_json_text(std::string_view text, json::value& out, std::string& error
   return true;
 }
 
+/// Removes from a workspace's configuration what a cloned repository must
+/// not decide for the user: folders of native plugins to load, where API
+/// keys are sent (base_url, api_key_env), and how keys are stored.
+void remove_untrusted_settings(json::object& layer, const std::filesystem::path& path,
+                               std::vector<std::string>& warnings) {
+  const std::string suffix = " in " + path.string() + " was ignored: a project's configuration may not " +
+                             "load native code or decide where API keys go; set it in your own ~/.grok/config.json";
+  if (layer.erase("plugin_dirs") != 0)
+    warnings.push_back("plugin_dirs" + suffix);
+  auto* plugins = layer.if_contains("plugins");
+  if (plugins == nullptr || !plugins->is_object())
+    return;
+  auto& by_plugin = plugins->get_object();
+  if (by_plugin.erase("keystore") != 0)
+    warnings.push_back("plugins.keystore" + suffix);
+  for (auto& [plugin_id, settings] : by_plugin) {
+    if (!settings.is_object())
+      continue;
+    for (auto& [name, value] : settings.get_object()) {
+      if (!value.is_object())
+        continue;
+      for (std::string_view key : {"base_url", "api_key_env"}) {
+        if (value.get_object().erase(key) != 0)
+          warnings.push_back("plugins." + std::string(plugin_id) + "." + std::string(name) + "." +
+                             std::string(key) + suffix);
+      }
+    }
+  }
+}
+
 bool load_configuration(const locations& where, const options& flags, configuration& out,
                         std::string& error) {
   configuration result;
@@ -195,6 +225,8 @@ bool load_configuration(const locations& where, const options& flags, configurat
     bool found = false;
     if (!read_layer(path, layer, found, error))
       return false;
+    if (found && &path != &layers[0])
+      remove_untrusted_settings(layer, path, result.warnings);
     if (found) {
       merge_into(result.merged, layer);
       result.files_read.push_back(path);

@@ -36,6 +36,7 @@ struct configuration {
   std::vector<std::string> plugin_dirs;
   std::vector<std::string> enabled_plugins; ///< empty: all
   std::vector<std::string> disabled_plugins;
+  std::vector<std::string> warnings; ///< settings ignored while loading, one sentence each
 };
 
 /// Loads every layer. On failure returns false and sets `error` to one

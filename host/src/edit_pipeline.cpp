@@ -55,6 +55,7 @@ struct prepared {
   uid_t owner = 0;
   gid_t group = 0;
   bool owner_known = false;
+  nlink_t hard_links = 1;
   std::string temporary; ///< the written temporary file awaiting rename
   bool committed = false;
 };
@@ -178,6 +179,15 @@ fs::path resolve_inside(const fs::path& root, const fs::path& relative, std::str
             root.string() + " (through a symbolic link); only files inside the workspace can be changed";
     return {};
   }
+  // grok's own project settings and git's metadata (hooks run code) are
+  // never written by a model or plugin.
+  const fs::path inside = resolved.lexically_relative(root);
+  const auto first = *inside.begin();
+  if (first == ".grok" || first == ".git") {
+    error = "path '" + shown + "' is inside " + first.string() +
+            "/, which grok does not change: edit it yourself if the change is wanted";
+    return {};
+  }
   return resolved;
 }
 
@@ -232,6 +242,14 @@ std::string prepare(const fs::path& root, prepared& item, std::set<fs::path>& ta
     outcome = status::failed;
     return "cannot read " + item.display + ": " + read_error;
   }
+  // Replacing the file by rename would ignore its own write permission.
+  if ((info.st_mode & S_IWUSR) == 0) {
+    outcome = status::rejected;
+    return item.display + " is read-only (mode " + std::to_string((info.st_mode >> 6) & 7) +
+           std::to_string((info.st_mode >> 3) & 7) + std::to_string(info.st_mode & 7) +
+           "); make it writable first if the change is wanted";
+  }
+  item.hard_links = info.st_nlink;
   item.current = std::move(*content);
   item.mode = info.st_mode & 07777;
   item.owner = info.st_uid;
@@ -386,6 +404,11 @@ sdk::change_result edit_pipeline::apply(sdk::change_set changes) {
   });
   if (all_unchanged)
     return finish(status::unchanged, "the change leaves every file as it is; nothing was written");
+
+  for (const auto& item : items)
+    if (item.hard_links > 1 && item.proposal.action == sdk::edit_action::modify)
+      console_.warning(item.display + " has " + std::to_string(item.hard_links) +
+                       " hard links; the change replaces this name only, the other names keep the old content");
 
   // 3. Write every new content to a synced temporary file beside its target.
   for (auto& item : items) {

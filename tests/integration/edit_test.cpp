@@ -184,6 +184,27 @@ BOOST_AUTO_TEST_CASE(outside_file_never_reaches_model) {
   BOOST_TEST(server.request_count() == 0u, "a file outside the workspace was sent to the model");
 }
 
+BOOST_AUTO_TEST_CASE(protected_and_read_only_files_are_kept) {
+  grok_runner grok;
+  const std::string plugins = fixture_plugin_folder().string();
+  std::filesystem::create_directories(grok.workspace() / ".git" / "hooks");
+  std::filesystem::create_directories(grok.workspace() / ".grok");
+  for (const std::string path : {".git/hooks/pre-commit", ".grok/config.json"}) {
+    auto result = grok.run({"--yes", "--plugin-dir", plugins, "/fixture-write", path, "5", "z"});
+    BOOST_TEST(result.exit_code.value_or(-1) == 1, path << ": " << result.describe());
+    BOOST_TEST(result.stderr_text.find("which grok does not change") != std::string::npos, result.stderr_text);
+    BOOST_TEST(!std::filesystem::exists(grok.workspace() / path));
+  }
+
+  const auto locked = grok.workspace() / "locked.txt";
+  write(locked, "keep\n");
+  std::filesystem::permissions(locked, std::filesystem::perms(0444));
+  auto result = grok.run({"--yes", "--plugin-dir", plugins, "/fixture-write", "locked.txt", "3", "x"});
+  BOOST_TEST(result.exit_code.value_or(-1) == 1, result.describe());
+  BOOST_TEST(result.stderr_text.find("read-only (mode 444)") != std::string::npos, result.stderr_text);
+  BOOST_TEST(read_all(locked) == "keep\n");
+}
+
 BOOST_AUTO_TEST_CASE(change_set_is_all_or_nothing) {
   grok_runner grok;
   const std::string plugins = fixture_plugin_folder().string();
