@@ -93,6 +93,72 @@ void redact_authorization(std::string& text) {
   }
 }
 
+/// Redacts the body of PEM private key blocks.
+void redact_private_keys(std::string& text) {
+  std::size_t at = 0;
+  while ((at = text.find("-----BEGIN ", at)) != std::string::npos) {
+    const auto header_end = text.find("-----", at + 11);
+    if (header_end == std::string::npos)
+      break;
+    const std::string_view label(text.data() + at + 11, header_end - at - 11);
+    if (!label.ends_with("PRIVATE KEY")) {
+      at = header_end;
+      continue;
+    }
+    const std::size_t body = header_end + 5;
+    const auto footer = text.find("-----END ", body);
+    const std::size_t end = footer == std::string::npos ? text.size() : footer;
+    text.replace(body, end - body, std::string("\n") + std::string(redacted) + "\n");
+    at = body + redacted.size() + 2;
+  }
+}
+
+bool is_name_character(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+}
+
+/// Redacts the value of assignments such as `AWS_SECRET_ACCESS_KEY=...`,
+/// `password: ...` or `"api_key": "..."` whose name contains a secret-like
+/// word. Values shorter than 8 characters are kept.
+void redact_assignments(std::string& text) {
+  static constexpr std::string_view words[] = {"secret", "password", "passwd", "token", "api_key",
+                                               "apikey", "private_key", "access_key", "credential"};
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto op = text.find_first_of("=:", at);
+    if (op == std::string::npos)
+      break;
+    // The name: name characters before the operator, past a closing quote
+    // and spaces.
+    std::size_t name_end = op;
+    while (name_end > 0 && (text[name_end - 1] == ' ' || text[name_end - 1] == '"' || text[name_end - 1] == '\''))
+      --name_end;
+    std::size_t name_start = name_end;
+    while (name_start > 0 && is_name_character(text[name_start - 1]))
+      --name_start;
+    std::string name = text.substr(name_start, name_end - name_start);
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool secret_name = std::any_of(std::begin(words), std::end(words),
+                                         [&](std::string_view word) { return name.find(word) != std::string::npos; });
+
+    std::size_t value_start = op + 1;
+    while (value_start < text.size() && (text[value_start] == ' ' || text[value_start] == '"' || text[value_start] == '\''))
+      ++value_start;
+    std::size_t value_end = value_start;
+    while (value_end < text.size() && text[value_end] != '"' && text[value_end] != '\'' &&
+           text[value_end] != ',' && text[value_end] != '\n' && text[value_end] != '\r' &&
+           text[value_end] != ' ' && text[value_end] != '}')
+      ++value_end;
+    if (secret_name && value_end - value_start >= 8 &&
+        std::string_view(text).substr(value_start, value_end - value_start) != redacted) {
+      text.replace(value_start, value_end - value_start, redacted);
+      value_end = value_start + redacted.size();
+    }
+    at = std::max(value_end, op + 1);
+  }
+}
+
 } // namespace
 
 void register_secret(std::string_view secret) {
@@ -118,6 +184,8 @@ std::string redact_secrets(std::string_view text) {
   }
   redact_key_patterns(result);
   redact_authorization(result);
+  redact_private_keys(result);
+  redact_assignments(result);
   return result;
 }
 

@@ -4,6 +4,7 @@
 #include <grok/sdk/openai_chat.hpp>
 
 #include <grok/sdk/error.hpp>
+#include <grok/sdk/utf8.hpp>
 
 #include <boost/json.hpp>
 
@@ -12,6 +13,18 @@ namespace json = boost::json;
 
 namespace {
 
+/// Returns `text` as valid UTF-8: JSON must be, and a file name or piped
+/// input need not be. Each invalid sequence becomes U+FFFD.
+std::string valid_utf8(std::string_view text) {
+  if (is_valid_utf8(text))
+    return std::string(text);
+  std::string out;
+  utf8_decoder decoder;
+  decoder.decode(text, out);
+  decoder.finish(out);
+  return out;
+}
+
 json::object message_to_json(const chat_message& message) {
   json::object object;
   object["role"] = message.role;
@@ -19,7 +32,7 @@ json::object message_to_json(const chat_message& message) {
     if (message.content.empty())
       object["content"] = nullptr;
     else
-      object["content"] = message.content;
+      object["content"] = valid_utf8(message.content);
     json::array calls;
     for (const auto& call : message.tool_calls) {
       calls.push_back(json::object{
@@ -29,7 +42,7 @@ json::object message_to_json(const chat_message& message) {
     }
     object["tool_calls"] = std::move(calls);
   } else {
-    object["content"] = message.content;
+    object["content"] = valid_utf8(message.content);
   }
   if (message.role == "tool")
     object["tool_call_id"] = message.tool_call_id;

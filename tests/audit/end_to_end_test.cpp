@@ -327,19 +327,20 @@ BOOST_AUTO_TEST_CASE(invalid_seed_is_usage_error) {
 BOOST_AUTO_TEST_CASE(edit_of_audit_folder_is_refused) {
   grok_runner grok;
   // GROK_HOME inside the workspace: the audit folder becomes editable
-  // unless the plugin's pre-edit hook rejects it.
-  grok.environment["GROK_HOME"] = (grok.workspace() / ".grok").string();
-  fs::create_directories(grok.workspace() / ".grok");
-  write_file(grok.workspace() / ".grok" / "first-run-notice-shown", "test\n");
+  // unless the plugin's pre-edit hook rejects it. (A GROK_HOME named
+  // .grok is refused earlier, by the host's own protection of .grok/.)
+  grok.environment["GROK_HOME"] = (grok.workspace() / "state").string();
+  fs::create_directories(grok.workspace() / "state");
+  write_file(grok.workspace() / "state" / "first-run-notice-shown", "test\n");
   auto result = run_grok(grok, {"/fixture-audit-write", "x.txt", "text"});
   BOOST_TEST_REQUIRE(result.exit_code.value_or(-1) == 0, result.describe() << result.stderr_text);
-  const std::string before = read_text(grok.workspace() / ".grok" / "audit" / "log.jsonl");
+  const std::string before = read_text(grok.workspace() / "state" / "audit" / "log.jsonl");
 
-  result = run_grok(grok, {"/fixture-audit-write", ".grok/audit/log.jsonl", "forged"});
+  result = run_grok(grok, {"/fixture-audit-write", "state/audit/log.jsonl", "forged"});
   BOOST_TEST(result.exit_code.value_or(-1) != 0, result.describe());
   BOOST_TEST(result.stderr_text.find("grok does not edit its own audit folder") != std::string::npos,
              result.stderr_text);
-  BOOST_TEST(read_text(grok.workspace() / ".grok" / "audit" / "log.jsonl") == before);
+  BOOST_TEST(read_text(grok.workspace() / "state" / "audit" / "log.jsonl") == before);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_every_setting_applies) {

@@ -106,6 +106,30 @@ BOOST_AUTO_TEST_CASE(basic_credentials_redacted) {
   BOOST_TEST(out == "Authorization: Basic [REDACTED]");
 }
 
+BOOST_AUTO_TEST_CASE(secret_assignments_redacted) {
+  BOOST_TEST(sdk::redact_secrets("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") ==
+             "AWS_SECRET_ACCESS_KEY=[REDACTED]");
+  BOOST_TEST(sdk::redact_secrets("db:\n  password: hunter2hunter2\n") == "db:\n  password: [REDACTED]\n");
+  BOOST_TEST(sdk::redact_secrets(R"({"api_key": "abcdefgh12345678", "user": "alice"})") ==
+             R"({"api_key": "[REDACTED]", "user": "alice"})");
+  // Short values and ordinary assignments stay.
+  BOOST_TEST(sdk::redact_secrets("token=abc") == "token=abc");
+  BOOST_TEST(sdk::redact_secrets("set XAI_API_KEY (export XAI_API_KEY=...)") ==
+             "set XAI_API_KEY (export XAI_API_KEY=...)");
+  BOOST_TEST(sdk::redact_secrets("timeout=30000000 mode=fast") == "timeout=30000000 mode=fast");
+}
+
+BOOST_AUTO_TEST_CASE(private_key_block_redacted) {
+  const std::string pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQUJDREVGR0g=\n"
+                          "-----END OPENSSH PRIVATE KEY-----\n";
+  const std::string out = sdk::redact_secrets(pem);
+  BOOST_TEST(out.find("b3BlbnNzaC1rZXktdjEAAAAA") == std::string::npos, out);
+  BOOST_TEST(out.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"), out);
+  BOOST_TEST(out.find("-----END OPENSSH PRIVATE KEY-----") != std::string::npos, out);
+  const std::string certificate = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+  BOOST_TEST(sdk::redact_secrets(certificate) == certificate);
+}
+
 BOOST_AUTO_TEST_CASE(word_basic_kept) {
   const std::string_view text = "a basic question about something";
   BOOST_TEST(sdk::redact_secrets(text) == text);

@@ -463,6 +463,17 @@ BOOST_AUTO_TEST_CASE(error_body_long_text_cut) {
   BOOST_TEST(message.starts_with(std::string(300, 'x')));
 }
 
+BOOST_AUTO_TEST_CASE(body_replaces_invalid_utf8) {
+  sdk::chat_request request;
+  request.model = "m";
+  request.messages.push_back({"user", "file bad\xFFname.txt", {}, {}});
+  const std::string body = openai::build_chat_body(request);
+  BOOST_TEST(sdk::is_valid_utf8(body));
+  const auto parsed = boost::json::parse(body).as_object();
+  BOOST_TEST(parsed.at("messages").as_array().at(0).as_object().at("content").as_string() ==
+             "file bad\xEF\xBF\xBDname.txt");
+}
+
 BOOST_AUTO_TEST_CASE(error_body_cut_keeps_characters) {
   std::string body;
   for (int i = 0; i < 200; ++i)
