@@ -458,6 +458,9 @@ bool key_vault::remove_from_file(std::string_view provider) {
   auto before = load_file();
   if (!before || before->find(provider) == nullptr)
     return false;
+  // Only someone who can open the record may remove it: a wrong passphrase
+  // fails here, before the lock is taken, and the file stays as it was.
+  (void)open_from(*before, provider);
   credentials_lock lock(host_.grok_home());
   auto current = load_file();
   if (!current || current->find(provider) == nullptr)

@@ -132,6 +132,25 @@ BOOST_AUTO_TEST_CASE(set_rejects_invalid_keys) {
   BOOST_TEST(!std::filesystem::exists(home.credentials()));
 }
 
+BOOST_AUTO_TEST_CASE(remove_needs_the_passphrase) {
+  keystore_home home;
+  home.use_passphrase(passphrase);
+  home.store_key("xai", dummy_key("KSREMOVE"));
+  const std::string before = read_text(home.credentials());
+
+  home.use_passphrase("not the passphrase");
+  auto wrong = home.run({"/keys", "remove", "xai"});
+  BOOST_TEST(wrong.exit_code.value_or(-1) == 1, wrong.describe() << wrong.stderr_text);
+  BOOST_TEST(wrong.stderr_text.find("wrong passphrase or the file was modified") != std::string::npos,
+             wrong.stderr_text);
+  BOOST_TEST(read_text(home.credentials()) == before);
+
+  home.use_passphrase(passphrase);
+  auto right = home.run({"/keys", "remove", "xai"});
+  BOOST_TEST(right.exit_code.value_or(-1) == 0, right.describe() << right.stderr_text);
+  BOOST_TEST(!std::filesystem::exists(home.credentials()));
+}
+
 BOOST_AUTO_TEST_CASE(key_on_command_line_is_refused) {
   keystore_home home;
   home.use_passphrase(passphrase);
