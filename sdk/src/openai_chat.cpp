@@ -79,6 +79,46 @@ std::string_view string_or_empty(const json::object& object, std::string_view ke
   return {};
 }
 
+/// Emits the reasoning, text and tool-call events of a streamed `delta`
+/// or a whole `message`: both have the same fields. Tool calls without an
+/// `index` (a whole message) are numbered in order.
+void emit_message(const json::object& fields, chat_sink& sink) {
+  for (std::string_view key : {"reasoning_content", "reasoning"}) {
+    if (auto text = string_or_empty(fields, key); !text.empty()) {
+      chat_event e;
+      e.kind = chat_event_kind::reasoning_delta;
+      e.text = text;
+      sink.on_event(e);
+    }
+  }
+  if (auto text = string_or_empty(fields, "content"); !text.empty()) {
+    chat_event e;
+    e.kind = chat_event_kind::text_delta;
+    e.text = text;
+    sink.on_event(e);
+  }
+  const auto* calls = fields.if_contains("tool_calls");
+  if (calls == nullptr || !calls->is_array())
+    return;
+  std::uint32_t position = 0;
+  for (const auto& call_value : calls->get_array()) {
+    if (!call_value.is_object())
+      continue;
+    const auto& call = call_value.get_object();
+    chat_event e;
+    e.kind = chat_event_kind::tool_call_delta;
+    const auto* index = call.if_contains("index");
+    e.tool_index = index ? static_cast<std::uint32_t>(to_count(index)) : position;
+    ++position;
+    e.tool_id = string_or_empty(call, "id");
+    if (const auto* function = call.if_contains("function"); function && function->is_object()) {
+      e.tool_name = string_or_empty(function->get_object(), "name");
+      e.text = string_or_empty(function->get_object(), "arguments");
+    }
+    sink.on_event(e);
+  }
+}
+
 /// Returns `text` on one line, cut to at most `max_bytes` bytes at a
 /// character boundary, with "..." after a cut.
 std::string one_line(std::string_view text, std::size_t max_bytes) {
@@ -196,39 +236,8 @@ void chat_stream_decoder::handle_event(const sse_event& event, chat_sink& sink) 
     if (const auto* index = choice.if_contains("index"); index && to_count(index) != 0)
       continue;
 
-    if (const auto* delta_value = choice.if_contains("delta"); delta_value && delta_value->is_object()) {
-      const auto& delta = delta_value->get_object();
-      for (std::string_view key : {"reasoning_content", "reasoning"}) {
-        if (auto text = string_or_empty(delta, key); !text.empty()) {
-          chat_event e;
-          e.kind = chat_event_kind::reasoning_delta;
-          e.text = text;
-          sink.on_event(e);
-        }
-      }
-      if (auto text = string_or_empty(delta, "content"); !text.empty()) {
-        chat_event e;
-        e.kind = chat_event_kind::text_delta;
-        e.text = text;
-        sink.on_event(e);
-      }
-      if (const auto* calls = delta.if_contains("tool_calls"); calls && calls->is_array()) {
-        for (const auto& call_value : calls->get_array()) {
-          if (!call_value.is_object())
-            continue;
-          const auto& call = call_value.get_object();
-          chat_event e;
-          e.kind = chat_event_kind::tool_call_delta;
-          e.tool_index = static_cast<std::uint32_t>(to_count(call.if_contains("index")));
-          e.tool_id = string_or_empty(call, "id");
-          if (const auto* function = call.if_contains("function"); function && function->is_object()) {
-            e.tool_name = string_or_empty(function->get_object(), "name");
-            e.text = string_or_empty(function->get_object(), "arguments");
-          }
-          sink.on_event(e);
-        }
-      }
-    }
+    if (const auto* delta = choice.if_contains("delta"); delta && delta->is_object())
+      emit_message(delta->get_object(), sink);
 
     if (const auto* reason = choice.if_contains("finish_reason"); reason && reason->is_string()) {
       finish_reason_ = std::string(reason->get_string());
@@ -260,41 +269,8 @@ std::error_code decode_completion(std::string_view body, chat_sink& sink, comple
     return errc::invalid_response;
   }
   const auto& choice = choices->get_array().front().get_object();
-  const auto* message_value = choice.if_contains("message");
-  if (message_value != nullptr && message_value->is_object()) {
-    const auto& reply = message_value->get_object();
-    for (std::string_view key : {"reasoning_content", "reasoning"}) {
-      if (auto text = string_or_empty(reply, key); !text.empty()) {
-        chat_event e;
-        e.kind = chat_event_kind::reasoning_delta;
-        e.text = text;
-        sink.on_event(e);
-      }
-    }
-    if (auto text = string_or_empty(reply, "content"); !text.empty()) {
-      chat_event e;
-      e.kind = chat_event_kind::text_delta;
-      e.text = text;
-      sink.on_event(e);
-    }
-    if (const auto* calls = reply.if_contains("tool_calls"); calls && calls->is_array()) {
-      std::uint32_t index = 0;
-      for (const auto& call_value : calls->get_array()) {
-        if (!call_value.is_object())
-          continue;
-        const auto& call = call_value.get_object();
-        chat_event e;
-        e.kind = chat_event_kind::tool_call_delta;
-        e.tool_index = index++;
-        e.tool_id = string_or_empty(call, "id");
-        if (const auto* function = call.if_contains("function"); function && function->is_object()) {
-          e.tool_name = string_or_empty(function->get_object(), "name");
-          e.text = string_or_empty(function->get_object(), "arguments");
-        }
-        sink.on_event(e);
-      }
-    }
-  }
+  if (const auto* reply = choice.if_contains("message"); reply && reply->is_object())
+    emit_message(reply->get_object(), sink);
   if (const auto* usage = object.if_contains("usage"); usage && usage->is_object()) {
     summary.usage = parse_usage(usage->get_object());
     chat_event e;
