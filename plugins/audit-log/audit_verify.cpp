@@ -264,7 +264,8 @@ void check_anchor(const log_paths& paths, const snapshot& files, const split_log
     report.lines.push_back("NOT verified: the log ends at record " + std::to_string(last) + ", but the anchor " +
                            paths.anchor.string() + " records " + std::to_string(anchor->seq) +
                            " records, so the log was truncated or rolled back (" +
-                           range_text(last + 1, anchor->seq) + " are gone)");
+                           range_text(last + 1, anchor->seq) + (anchor->seq > last + 1 ? " are" : " is") +
+                           " missing)");
     return;
   }
   if (anchor->seq == 0) {
@@ -383,7 +384,13 @@ verify_report verify_log(const log_paths& paths, const secret_key* seed) {
                                 ? " come after the last checkpoint; they are chained but not authenticated"
                                 : " comes after the last checkpoint; it is chained but not authenticated"));
   }
-  if (log.torn)
+  // A torn last line looks like a crash only when the anchor does not say
+  // that a complete record stood there: then it is part of a truncation.
+  if (log.torn && report.result == finding::truncated)
+    report.lines.push_back("line " + std::to_string(log.torn_line) +
+                           " at the end of the log is incomplete, but the anchor shows that its record had been "
+                           "written whole: the log was cut, not torn by a crash");
+  else if (log.torn)
     report.lines.push_back("line " + std::to_string(log.torn_line) +
                            " at the end of the log is incomplete: an append was cut short by a crash. This is "
                            "not tampering; that record was never completed, and the next append moves the line "

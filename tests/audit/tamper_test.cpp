@@ -447,9 +447,22 @@ BOOST_AUTO_TEST_CASE(cut_tail_is_truncated) {
   const std::string text = report_text(report);
   BOOST_TEST(report.result == finding::truncated, text);
   BOOST_TEST(text.find("the log ends at record 10, but the anchor " + log.paths().anchor.string() +
-                       " records 12 records, so the log was truncated or rolled back (records 11-12 are gone)") !=
+                       " records 12 records, so the log was truncated or rolled back (records 11-12 are missing)") !=
                  std::string::npos,
              text);
+}
+
+BOOST_AUTO_TEST_CASE(cut_inside_last_line_is_not_a_crash) {
+  sample_log log;
+  std::string text_before = read_text(log.paths().log);
+  // Cut 50 bytes off the end: the last record becomes a partial line.
+  text_before.resize(text_before.size() - 50);
+  std::ofstream(log.paths().log, std::ios::binary | std::ios::trunc) << text_before;
+  const auto report = log.verify_with_seed();
+  const std::string text = report_text(report);
+  BOOST_TEST(report.result == finding::truncated, text);
+  BOOST_TEST(text.find("the log was cut, not torn by a crash") != std::string::npos, text);
+  BOOST_TEST(text.find("This is not tampering") == std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_CASE(rewritten_tail_differs_from_anchor) {
