@@ -6,6 +6,7 @@
 #include "audit_record.hpp"
 #include "audit_test_helpers.hpp"
 #include "grok_runner.hpp"
+#include "terminal_session.hpp"
 
 #include <grok/sdk/files.hpp>
 
@@ -14,12 +15,6 @@
 #include <cstring>
 #include <fstream>
 
-#include <poll.h>
-#include <pty.h>
-#include <sys/ioctl.h>
-#include <utmp.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace grok::test;
 using namespace grok::audit;
@@ -47,119 +42,6 @@ std::string seed_in(const std::string& text) {
 void write_file(const fs::path& path, const std::string& content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
 }
-
-/// grok on the slave side of a pseudo-terminal, for the seed prompt. The
-/// master is in packet mode, so the test can tell when grok flushes
-/// terminal input (as it does when it turns echo off) and types only after
-/// that.
-class terminal_run {
-public:
-  terminal_run(const std::map<std::string, std::string>& environment, const fs::path& folder,
-               const std::vector<std::string>& arguments) {
-    std::vector<std::string> strings;
-    for (const auto& [name, value] : environment)
-      strings.push_back(name + "=" + value);
-    std::vector<std::string> argv_strings{grok_executable().string()};
-    argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
-    winsize size{};
-    size.ws_row = 40;
-    size.ws_col = 200;
-    int slave = -1;
-    BOOST_TEST_REQUIRE(::openpty(&terminal_, &slave, nullptr, nullptr, &size) == 0,
-                       "openpty failed: " << std::strerror(errno));
-    int on = 1;
-    BOOST_TEST_REQUIRE(::ioctl(terminal_, TIOCPKT, &on) == 0, "TIOCPKT failed: " << std::strerror(errno));
-    pid_ = ::fork();
-    BOOST_TEST_REQUIRE(pid_ >= 0, "fork failed: " << std::strerror(errno));
-    if (pid_ == 0) {
-      ::close(terminal_);
-      if (::login_tty(slave) != 0 || ::chdir(folder.c_str()) != 0)
-        ::_exit(126);
-      std::vector<char*> envp;
-      for (auto& text : strings)
-        envp.push_back(text.data());
-      envp.push_back(nullptr);
-      std::vector<char*> argv;
-      for (auto& text : argv_strings)
-        argv.push_back(text.data());
-      argv.push_back(nullptr);
-      ::execve(argv[0], argv.data(), envp.data());
-      ::_exit(127);
-    }
-    ::close(slave);
-  }
-
-  ~terminal_run() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (terminal_ >= 0)
-      ::close(terminal_);
-  }
-
-  terminal_run(const terminal_run&) = delete;
-  terminal_run& operator=(const terminal_run&) = delete;
-
-  void type(std::string_view keys) {
-    BOOST_TEST_REQUIRE(::write(terminal_, keys.data(), keys.size()) == static_cast<ssize_t>(keys.size()));
-  }
-
-  /// Reads until `text` has appeared, or 10 s pass. Returns whether it
-  /// appeared. grok turns echo off before it shows a secret prompt, so
-  /// typing right after the prompt is safe.
-  bool wait_for_prompt(std::string_view text) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (screen_.find(text) == std::string::npos) {
-      if (!read_some(deadline))
-        return false;
-    }
-    return true;
-  }
-
-  /// Reads until grok closes the terminal or 20 s pass, then returns its
-  /// exit code (-1 when it had to be killed or died from a signal).
-  int wait_exit() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (read_some(deadline)) {
-    }
-    if (std::chrono::steady_clock::now() >= deadline)
-      ::kill(pid_, SIGKILL);
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) != pid_)
-      return -1;
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  const std::string& screen() const { return screen_; }
-
-private:
-  /// Reads one packet. Returns false at the deadline or when the terminal
-  /// is closed.
-  bool read_some(std::chrono::steady_clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd poll_fd{terminal_, POLLIN, 0};
-    if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0)
-      return false;
-    char buffer[4096];
-    const ssize_t n = ::read(terminal_, buffer, sizeof buffer);
-    if (n <= 0)
-      return false;
-    // In packet mode the first byte is 0 before data, or a set of
-    // TIOCPKT_* status flags.
-    if (buffer[0] == TIOCPKT_DATA)
-      screen_.append(buffer + 1, static_cast<std::size_t>(n - 1));
-    return true;
-  }
-
-  pid_t pid_ = -1;
-  int terminal_ = -1;
-  bool exited_ = false;
-  std::string screen_;
-};
 
 } // namespace
 
@@ -305,8 +187,8 @@ BOOST_AUTO_TEST_CASE(seed_prompt_on_terminal) {
 
   auto environment = grok.environment;
   environment["TERM"] = "xterm";
-  terminal_run terminal(environment, grok.workspace(), {"/audit", "verify"});
-  BOOST_TEST_REQUIRE(terminal.wait_for_prompt("audit log seed"), terminal.screen());
+  terminal_session terminal(grok_executable(), {"/audit", "verify"}, environment, grok.workspace(), 200);
+  BOOST_TEST_REQUIRE(terminal.wait_for("audit log seed"), terminal.screen());
   terminal.type(seed + "\r");
   BOOST_TEST(terminal.wait_exit() == 0, terminal.screen());
   BOOST_TEST(terminal.screen().find("all 1 checkpoint MACs were authenticated with the seed") != std::string::npos,

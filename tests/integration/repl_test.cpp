@@ -4,108 +4,17 @@
 /// answer, Ctrl-C during streaming, and /exit.
 #include "grok_runner.hpp"
 #include "mock_http_server.hpp"
+#include "terminal_session.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
-#include <csignal>
-#include <cstring>
 
-#include <poll.h>
-#include <pty.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace grok::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// grok running on the slave side of a pseudo-terminal.
-class terminal_session {
-public:
-  explicit terminal_session(const std::map<std::string, std::string>& environment,
-                            const std::filesystem::path& folder) {
-    std::vector<std::string> env_strings;
-    for (const auto& [name, value] : environment)
-      env_strings.push_back(name + "=" + value);
-    winsize size{};
-    size.ws_row = 40;
-    size.ws_col = 120;
-    pid_ = ::forkpty(&master_, nullptr, nullptr, &size);
-    BOOST_TEST_REQUIRE(pid_ >= 0, "forkpty failed: " << std::strerror(errno));
-    if (pid_ == 0) {
-      std::vector<char*> envp;
-      for (auto& s : env_strings)
-        envp.push_back(s.data());
-      envp.push_back(nullptr);
-      if (::chdir(folder.c_str()) != 0)
-        ::_exit(126);
-      const std::string program = grok_executable().string();
-      char* argv[] = {const_cast<char*>(program.c_str()), nullptr};
-      ::execve(program.c_str(), argv, envp.data());
-      ::_exit(127);
-    }
-  }
-
-  ~terminal_session() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (master_ >= 0)
-      ::close(master_);
-  }
-
-  void type(std::string_view keys) { BOOST_TEST_REQUIRE(::write(master_, keys.data(), keys.size()) == static_cast<ssize_t>(keys.size())); }
-
-  /// Reads until `text` appeared in the output since the last call, or the
-  /// timeout passed. Returns whether it appeared.
-  bool wait_for(std::string_view text, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      if (const auto at = screen_.find(text, consumed_); at != std::string::npos) {
-        consumed_ = at + text.size();
-        return true;
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0)
-        return false;
-      pollfd poll_fd{master_, POLLIN, 0};
-      if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0)
-        continue;
-      char buffer[4096];
-      const ssize_t n = ::read(master_, buffer, sizeof buffer);
-      if (n <= 0)
-        return false;
-      screen_.append(buffer, static_cast<std::size_t>(n));
-    }
-  }
-
-  /// Waits for grok to exit and returns its exit code (-1 on a signal or
-  /// timeout).
-  int wait_exit(std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      wait_for("\x01\x02\x03", 50ms); // drain output so grok never blocks on the terminal
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-    }
-    return -1;
-  }
-
-  const std::string& screen() const { return screen_; }
-
-private:
-  pid_t pid_ = -1;
-  int master_ = -1;
-  bool exited_ = false;
-  std::string screen_;
-  std::size_t consumed_ = 0;
-};
 
 scripted_response slow_stream(const std::vector<std::string>& fragments, std::chrono::milliseconds gap) {
   scripted_response response;
@@ -135,7 +44,7 @@ BOOST_AUTO_TEST_CASE(prompt_answers_and_exits) {
   grok_runner grok;
   const auto environment = terminal_environment(grok, server);
 
-  terminal_session session(environment, grok.workspace());
+  terminal_session session(grok_executable(), {}, environment, grok.workspace());
   BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
   session.type("/help\r");
   BOOST_TEST(session.wait_for("/explain <file or code>"), session.screen());
@@ -154,7 +63,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_at_prompt_clears_line) {
   grok_runner grok;
   const auto environment = terminal_environment(grok, server);
 
-  terminal_session session(environment, grok.workspace());
+  terminal_session session(grok_executable(), {}, environment, grok.workspace());
   BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
   session.type("half typed");
   BOOST_TEST_REQUIRE(session.wait_for("half typed"), session.screen());
@@ -182,7 +91,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_returns_to_prompt) {
   grok_runner grok;
   const auto environment = terminal_environment(grok, server);
 
-  terminal_session session(environment, grok.workspace());
+  terminal_session session(grok_executable(), {}, environment, grok.workspace());
   BOOST_TEST_REQUIRE(session.wait_for("grok> "), session.screen());
   session.type("count slowly\r");
   BOOST_TEST_REQUIRE(session.wait_for("w2 "), session.screen());

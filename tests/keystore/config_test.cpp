@@ -2,17 +2,11 @@
 /// \file
 /// /config and /keys set on a pseudo-terminal, and /config without one.
 #include "keystore_fixture.hpp"
+#include "terminal_session.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <csignal>
-#include <cstring>
-
-#include <poll.h>
-#include <pty.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace grok::test;
 using namespace std::chrono_literals;
@@ -20,104 +14,11 @@ namespace json = boost::json;
 
 namespace {
 
-/// grok on the slave side of a pseudo-terminal.
-class terminal_grok {
+/// grok with `arguments` on a pseudo-terminal, in `home`'s workspace.
+class terminal_grok : public terminal_session {
 public:
-  terminal_grok(const keystore_home& home, const std::vector<std::string>& arguments) {
-    std::vector<std::string> environment_strings;
-    for (const auto& [name, value] : home.environment)
-      environment_strings.push_back(name + "=" + value);
-    std::vector<std::string> argument_strings{grok_executable().string()};
-    argument_strings.insert(argument_strings.end(), arguments.begin(), arguments.end());
-    std::vector<char*> envp;
-    for (auto& entry : environment_strings)
-      envp.push_back(entry.data());
-    envp.push_back(nullptr);
-    std::vector<char*> argv;
-    for (auto& argument : argument_strings)
-      argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    const std::string folder = home.workspace().string();
-
-    winsize size{};
-    size.ws_row = 40;
-    size.ws_col = 200;
-    pid_ = ::forkpty(&terminal_, nullptr, nullptr, &size);
-    BOOST_TEST_REQUIRE(pid_ >= 0, "forkpty failed: " << std::strerror(errno));
-    if (pid_ == 0) {
-      if (::chdir(folder.c_str()) != 0)
-        ::_exit(126);
-      ::execve(argv[0], argv.data(), envp.data());
-      ::_exit(127);
-    }
-  }
-
-  ~terminal_grok() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (terminal_ >= 0)
-      ::close(terminal_);
-  }
-
-  terminal_grok(const terminal_grok&) = delete;
-  terminal_grok& operator=(const terminal_grok&) = delete;
-
-  void type(std::string_view keys) {
-    BOOST_TEST_REQUIRE(::write(terminal_, keys.data(), keys.size()) == static_cast<ssize_t>(keys.size()));
-  }
-
-  /// Reads until `text` appears after what earlier calls matched, or 10 s
-  /// pass. Returns whether it appeared.
-  bool wait_for(std::string_view text) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      if (const auto at = screen_.find(text, matched_); at != std::string::npos) {
-        matched_ = at + text.size();
-        return true;
-      }
-      if (!read_some(deadline))
-        return false;
-    }
-  }
-
-  /// Reads the rest of the output and returns the exit code, or -1.
-  int wait_exit() {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (read_some(deadline)) {
-    }
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) != pid_)
-      return -1;
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  const std::string& screen() const { return screen_; }
-
-private:
-  /// Appends what the terminal has; false at its end or the deadline.
-  bool read_some(std::chrono::steady_clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd ready{terminal_, POLLIN, 0};
-    if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0)
-      return false;
-    char buffer[4096];
-    const ssize_t got = ::read(terminal_, buffer, sizeof buffer);
-    if (got <= 0)
-      return false; // EIO once the slave side is closed
-    screen_.append(buffer, static_cast<std::size_t>(got));
-    return true;
-  }
-
-  pid_t pid_ = -1;
-  int terminal_ = -1;
-  bool exited_ = false;
-  std::string screen_;
-  std::size_t matched_ = 0;
+  terminal_grok(const keystore_home& home, const std::vector<std::string>& arguments)
+      : terminal_session(grok_executable(), arguments, home.environment, home.workspace(), 200) {}
 };
 
 } // namespace
