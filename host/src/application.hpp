@@ -55,7 +55,7 @@ struct plugin_record {
   std::unique_ptr<plugin_host> host_object;
   std::unique_ptr<sdk::plugin> instance;
 
-  /// What the plugin registered, for `grok /plugins`.
+  /// Registrations of the plugin, for `grok /plugins`.
   std::vector<std::string> registered;
 };
 

@@ -15,7 +15,7 @@
 
 namespace grok::host {
 
-/// Where grok keeps its data and where it works.
+/// The folders grok uses: its data folder, the home folder and the workspace.
 struct locations {
   std::filesystem::path grok_home; ///< $GROK_HOME or ~/.grok
   std::filesystem::path home;      ///< the user's home folder

@@ -13,7 +13,7 @@
 
 namespace grok::host {
 
-/// How the console was set up for this run.
+/// Settings of the console for this run.
 struct console_settings {
   sdk::output_format format = sdk::output_format::text;
   bool stdin_terminal = false;

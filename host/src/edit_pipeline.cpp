@@ -153,38 +153,42 @@ bool rename_no_replace(const fs::path& from, const fs::path& to) {
 } // namespace
 
 fs::path resolve_inside(const fs::path& root, const fs::path& relative, std::string& error) {
-  const std::string shown = relative.string();
+  const std::string given = relative.string();
   if (relative.empty()) {
     error = "the path is empty";
     return {};
   }
   if (relative.is_absolute()) {
-    error = "path '" + shown + "' is absolute; give a path relative to the workspace root " + root.string();
+    error = "path '" + given + "' is absolute; give a path relative to the workspace root " + root.string();
     return {};
   }
+
   for (const auto& part : relative) {
     if (part == "..") {
-      error = "path '" + shown + "' contains '..'; only paths inside the workspace can be changed";
+      error = "path '" + given + "' contains '..'; only paths inside the workspace can be changed";
       return {};
     }
   }
+
   std::error_code io_error;
   const fs::path resolved = fs::weakly_canonical(root / relative, io_error);
   if (io_error) {
-    error = "cannot resolve path '" + shown + "': " + io_error.message();
+    error = "cannot resolve path '" + given + "': " + io_error.message();
     return {};
   }
+
   if (!is_within(root, resolved) || resolved == root) {
-    error = "path '" + shown + "' resolves to " + resolved.string() + ", outside the workspace " +
+    error = "path '" + given + "' resolves to " + resolved.string() + ", outside the workspace " +
             root.string() + " (through a symbolic link); only files inside the workspace can be changed";
     return {};
   }
+
   // grok's own project settings and git's metadata (hooks run code) are
   // never written by a model or plugin.
   const fs::path inside = resolved.lexically_relative(root);
   const auto first = *inside.begin();
   if (first == ".grok" || first == ".git") {
-    error = "path '" + shown + "' is inside " + first.string() +
+    error = "path '" + given + "' is inside " + first.string() +
             "/, which grok does not change: edit it yourself if the change is wanted";
     return {};
   }
@@ -352,7 +356,7 @@ sdk::change_result edit_pipeline::apply(sdk::change_set changes) {
   }
 
   // 2. Pre-edit hooks, in order; any veto or failure rejects the whole set.
-  //    Without a terminal nobody is asked, so the hooks still see the rest
+  //    Without a terminal no question is asked, so the hooks still see the rest
   //    of the set after a veto: a refused run prints every diff.
   std::optional<sdk::verdict> first_veto;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -431,7 +435,7 @@ sdk::change_result edit_pipeline::apply(sdk::change_set changes) {
     }
   }
 
-  // 4. Check again that nobody changed the files meanwhile, and keep
+  // 4. Check again that no other process changed the files meanwhile, and keep
   //    backups when asked.
   for (auto& item : items) {
     if (item.proposal.action == sdk::edit_action::create)

@@ -43,8 +43,8 @@ bool is_marker(std::string_view line, std::string_view marker) {
   return line == marker;
 }
 
-/// A fence opening line: three or more backticks or tildes, then an
-/// optional info string. Returns the fence characters.
+/// Returns the fence characters when `line` opens a fenced block (three or
+/// more backticks or tildes, then an optional info string).
 std::optional<std::string> fence_opening(std::string_view line) {
   line = without_cr(line);
   const auto indent = line.find_first_not_of(' ');
@@ -239,7 +239,7 @@ std::vector<file_line> split_file(std::string_view original) {
   return lines;
 }
 
-/// The block's lines, without line ends (its text ends with LF).
+/// Splits a block's text (which ends with LF) into lines without line ends.
 std::vector<std::string> block_lines(std::string_view text) {
   std::vector<std::string> lines;
   for (auto line : split_lines(text))

@@ -99,7 +99,22 @@ private:
     return content;
   }
 
-  /// The model's last answer in the conversation, or empty.
+  /// Asks `question` when `value` is blank and stores the reply. Returns
+  /// false after reporting `usage` when there is still no value (no
+  /// terminal, or an empty reply).
+  bool fill_if_blank(std::string& value, const std::string& question, const std::string& usage) {
+    if (value.find_first_not_of(" \t") != std::string::npos)
+      return true;
+    auto reply = host_->ui().ask_text(question);
+    if (!reply || reply->find_first_not_of(" \t") == std::string::npos) {
+      host_->ui().error(usage);
+      return false;
+    }
+    value = std::move(*reply);
+    return true;
+  }
+
+  /// Returns the model's last message in the conversation, or empty.
   std::string last_answer() {
     const auto& messages = host_->current_conversation().messages;
     if (messages.empty() || messages.back().role != "assistant")
@@ -120,14 +135,9 @@ private:
     if (instruction.size() >= 2 && (instruction.front() == '"' || instruction.front() == '\'') &&
         instruction.back() == instruction.front())
       instruction = instruction.substr(1, instruction.size() - 2);
-    if (instruction.find_first_not_of(" \t") == std::string::npos) {
-      auto asked = host_->ui().ask_text("What should change in " + relative + "? ");
-      if (!asked || asked->find_first_not_of(" \t") == std::string::npos) {
-        host_->ui().error("/edit needs an instruction: /edit " + relative + " <instruction>");
-        return sdk::exit_status::usage_error;
-      }
-      instruction = *asked;
-    }
+    if (!fill_if_blank(instruction, "What should change in " + relative + "? ",
+                       "/edit needs an instruction: /edit " + relative + " <instruction>"))
+      return sdk::exit_status::usage_error;
 
     bool exists = false;
     auto original = read_text_file(relative, exists);
@@ -244,14 +254,9 @@ private:
 
   sdk::exit_status init(std::string_view arguments) {
     std::string kind(arguments);
-    if (kind.find_first_not_of(" \t") == std::string::npos) {
-      auto asked = host_->ui().ask_text("Project type (for example: python command-line tool, node web app, C++ library): ");
-      if (!asked || asked->find_first_not_of(" \t") == std::string::npos) {
-        host_->ui().error("/init needs a project type: /init <project type>");
-        return sdk::exit_status::usage_error;
-      }
-      kind = *asked;
-    }
+    if (!fill_if_blank(kind, "Project type (for example: python command-line tool, node web app, C++ library): ",
+                       "/init needs a project type: /init <project type>"))
+      return sdk::exit_status::usage_error;
 
     std::string existing;
     std::error_code io_error;

@@ -28,7 +28,7 @@
 
 namespace grok::keystore {
 
-/// Where the data key of a file comes from.
+/// The source of a file's data key.
 enum class file_protection { passphrase, machine_key };
 
 /// scrypt parameters as stored in the header.

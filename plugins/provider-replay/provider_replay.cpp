@@ -174,7 +174,7 @@ struct exchange {
   bool complete = false;
 };
 
-/// The content of the last user message of a recorded request body.
+/// Returns the content of the last user message of a recorded request body.
 std::string last_user_message(const json::value* request) {
   if (request == nullptr || !request->is_object())
     return {};
@@ -261,7 +261,7 @@ std::vector<exchange> read_recording(const std::string& path) {
     }
   }
   if (exchanges.empty())
-    throw std::runtime_error("the recording " + path + " holds no exchange");
+    throw std::runtime_error("the recording " + path + " contains no exchange");
   return exchanges;
 }
 
@@ -386,7 +386,7 @@ private:
     return resolved.string();
   }
 
-  /// The factor applied to recorded delays: 1 plays in real time, 0 as
+  /// Returns the factor applied to recorded delays: 1 plays in real time, 0 as
   /// fast as possible. GROK_REPLAY_SPEED, else plugins.provider-replay.speed.
   double speed() const {
     if (auto text = env_or_empty("GROK_REPLAY_SPEED"); !text.empty()) {

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-/** The name of the data symbol that holds a plugin's descriptor. */
+/** The name of the data symbol that contains a plugin's descriptor. */
 #define GROK_PLUGIN_DESCRIPTOR_SYMBOL "grok_plugin_entry"
 
 /** Field sizes, including the terminating NUL. */
@@ -25,7 +25,7 @@ extern "C" {
 
 /** Descriptor of a plugin, revision 1 (SDK 1.0).
  *
- * `struct_size` is the first field and holds `sizeof` as the plugin saw it.
+ * `struct_size` is the first field and contains `sizeof` as the plugin saw it.
  * Later SDK minors may append fields; the host reads only the fields that
  * `struct_size` covers. No field ever moves or changes type within a major.
  * Every string is NUL-terminated UTF-8. */

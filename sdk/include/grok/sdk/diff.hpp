@@ -20,7 +20,7 @@ struct diff_stats {
   std::size_t omitted_lines = 0;
 };
 
-/// How `unified_diff` formats its output.
+/// Options for the output of `unified_diff`.
 struct unified_diff_options {
   std::size_t context_lines = 3; ///< unchanged lines shown around each change
   std::string old_label = "a";   ///< written after "--- "

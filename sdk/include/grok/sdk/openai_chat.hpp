@@ -38,7 +38,7 @@ GROK_SDK_API std::string build_chat_body(const chat_request& request,
 class GROK_SDK_API chat_stream_decoder {
 public:
   /// Decodes `bytes`. Returns an error (and stops emitting) when a chunk is
-  /// not valid JSON or carries an error; `error_message()` then says why.
+  /// not valid JSON or carries an error; `error_message()` then gives the reason.
   std::error_code feed(std::string_view bytes, chat_sink& sink);
 
   /// Ends the body. Returns `errc::stream_truncated` when `[DONE]` never
@@ -54,7 +54,7 @@ public:
   /// The latest usage counts.
   const token_usage& usage() const noexcept { return usage_; }
 
-  /// Why decoding stopped, when `feed` or `finish` returned an error.
+  /// The reason decoding stopped, when `feed` or `finish` returned an error.
   const std::string& error_message() const noexcept { return error_message_; }
 
 private:
