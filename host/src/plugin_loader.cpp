@@ -95,6 +95,9 @@ void application::load_plugin_file(const std::filesystem::path& file) {
   record.file = file;
   const std::string where = file.string();
 
+  // NOTE: a library that crashes (a signal, not an exception) in its static
+  // initialisers during dlopen takes grok down; only a separate loader
+  // process could contain that.
   try {
     record.library = std::make_shared<boost::dll::shared_library>(
         file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);

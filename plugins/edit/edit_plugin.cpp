@@ -211,6 +211,8 @@ private:
       host_->ui().notice("nothing to undo in this workspace");
       return sdk::exit_status::success;
     }
+    // NOTE: reverting a create removes the file but not folders the create
+    // made, so /undo of /init can leave empty folders behind.
     sdk::change_set reverse;
     reverse.description = "/undo " + last->description;
     reverse.origin = "command:/undo";

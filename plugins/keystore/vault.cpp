@@ -197,6 +197,9 @@ std::optional<found_key> key_vault::resolve(std::string_view provider, std::stri
                    "encrypted file (" + protection_label(file->header.protection) + ")"};
 }
 
+// NOTE: a key for this run is returned for whichever provider asks, so with
+// --provider openai a key meant for xAI goes to OpenAI. Naming the provider
+// in the file or variable would prevent that.
 std::optional<found_key> key_vault::this_run_key() {
   if (!this_run_error_.empty())
     throw keystore_error(this_run_error_);
